@@ -1,0 +1,53 @@
+//! The command line: `gatehouse [run]`, `check`, `hash-password`, `token`.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+use crate::config::DEFAULT_PATH;
+
+/// gatehouse: an authentication sidecar. It answers legacy login APIs, verifies every
+/// other request, and forwards it upstream with trusted identity headers.
+#[derive(Debug, Parser)]
+#[command(name = "gatehouse", version, propagate_version = true)]
+pub struct Cli {
+    /// Configuration file.
+    #[arg(long, short = 'c', global = true, default_value = DEFAULT_PATH, value_name = "FILE")]
+    pub config: PathBuf,
+
+    #[command(subcommand)]
+    pub command: Option<Command>,
+
+    #[command(flatten)]
+    pub run: RunArgs,
+}
+
+#[derive(Debug, Clone, Copy, Default, clap::Args)]
+pub struct RunArgs {
+    /// Take over the listening sockets of a running gatehouse (then send SIGQUIT to the old process).
+    #[arg(long, short = 'u')]
+    pub upgrade: bool,
+    /// Run in the background.
+    #[arg(long, short = 'd')]
+    pub daemon: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the proxy (the default).
+    Run(RunArgs),
+    /// Validate the configuration and print what would run; exit 64 on errors.
+    Check,
+    /// Read a password on stdin and print an argon2id hash for `password_hash`.
+    HashPassword,
+    /// Print a token for a configured user (for load tests and scripts).
+    Token {
+        /// The user's username.
+        #[arg(long, value_name = "NAME")]
+        user: String,
+        /// Issue the token a dialect would (kerong, nomic, simplejwt, drf_jwt, header_login);
+        /// without it, a gatehouse token signed with `[auth] token_key`.
+        #[arg(long, value_name = "D")]
+        dialect: Option<String>,
+    },
+}

@@ -1,0 +1,203 @@
+//! Configuration: the validated, typed model the rest of gatehouse runs on, and loading
+//! it from a TOML file.
+//!
+//! Three layers, only the last of which the program sees:
+//! 1. `schema.rs`: serde structs mirroring the file (`deny_unknown_fields`);
+//! 2. `validate.rs`: raw -> typed, collecting every problem with its file, line and key;
+//! 3. [`Config`] (this file): parsed addresses, durations, keys, users and routes.
+//!
+//! Syntax and shape errors (bad TOML, an unknown key, a string where a number belongs)
+//! come from the TOML deserializer, which stops at the first one; every semantic problem
+//! after that (addresses, durations, hashes, key references, duplicates, secrets) is
+//! collected and reported together.
+
+mod error;
+mod schema;
+pub mod secret;
+mod validate;
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+pub use error::{ConfigError, ConfigErrors, KeyPath};
+use ipnet::IpNet;
+
+use crate::credentials::CredentialRules;
+use crate::identity::IdentityHeaders;
+use crate::keys::Key;
+use crate::routes::{Access, RouteRule};
+use crate::users::User;
+
+/// The default configuration file, relative to the working directory.
+pub const DEFAULT_PATH: &str = "config/gatehouse.toml";
+
+/// A validated configuration.
+#[derive(Debug)]
+pub struct Config {
+    /// The file it was read from, as given (for messages).
+    pub file: String,
+    pub listen: Listen,
+    pub admin: Admin,
+    pub upstream: Upstream,
+    pub server: ServerSettings,
+    pub keys: Vec<Arc<Key>>,
+    pub users: Vec<User>,
+    pub auth: Auth,
+    pub identity: IdentityHeaders,
+    pub routes: Vec<RouteRule>,
+    pub default_access: Access,
+    /// Things that work but deserve attention (inline secrets); printed at start and by `check`.
+    pub warnings: Vec<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Listen {
+    pub address: SocketAddr,
+    pub tls: Option<ListenTls>,
+    pub trusted_proxies: Vec<IpNet>,
+}
+
+#[derive(Debug, Clone)]
+pub struct ListenTls {
+    pub cert_file: PathBuf,
+    pub key_file: PathBuf,
+}
+
+#[derive(Debug, Clone)]
+pub struct Admin {
+    pub address: SocketAddr,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum UpstreamTarget {
+    /// The built-in echo upstream on a private Unix socket.
+    BuiltinEcho,
+    /// A TCP upstream, resolved once at load time; `host` is what was written (for SNI).
+    Tcp { address: SocketAddr, host: String },
+}
+
+#[derive(Debug, Clone)]
+pub struct Upstream {
+    pub target: UpstreamTarget,
+    pub tls: Option<UpstreamTls>,
+    pub connect_timeout: Duration,
+    pub read_timeout: Duration,
+    pub write_timeout: Duration,
+    pub idle_timeout: Duration,
+}
+
+#[derive(Debug, Clone)]
+pub struct UpstreamTls {
+    pub sni: String,
+    pub ca_file: Option<PathBuf>,
+    pub verify_cert: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct ServerSettings {
+    pub threads: usize,
+    pub work_stealing: bool,
+    pub grace_period: Duration,
+    pub shutdown_timeout: Duration,
+    pub hash_workers: usize,
+    pub hash_queue: usize,
+    pub upgrade_sock: String,
+    pub pid_file: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Auth {
+    pub credentials: CredentialRules,
+    pub realm: String,
+    pub forward_credentials: bool,
+    pub cache_capacity: u64,
+    pub cache_ttl: Duration,
+    pub negative_cache_ttl: Duration,
+    pub leeway: Duration,
+    /// The key that signs gatehouse's own tokens, if any key can sign.
+    pub token_key: Option<Arc<Key>>,
+    pub token_lifetime: Duration,
+    pub issuer: String,
+}
+
+impl Config {
+    /// Reads and validates `path`. Relative paths inside the file (key files, users
+    /// files, certificates) are resolved against the file's directory.
+    pub fn load(path: &Path) -> Result<Self, ConfigErrors> {
+        let file = path.display().to_string();
+        let source = std::fs::read_to_string(path).map_err(|e| {
+            ConfigErrors(vec![ConfigError {
+                file: file.clone(),
+                line: None,
+                key: String::new(),
+                message: format!("cannot read the configuration: {e}"),
+            }])
+        })?;
+        let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
+        Self::from_source(&file, &source, &base, &|name| std::env::var(name).ok())
+    }
+
+    /// Validates configuration text. `env` looks up environment variables (tests pass a
+    /// map instead of touching the process environment).
+    pub fn from_source(
+        file: &str,
+        source: &str,
+        base: &Path,
+        env: &dyn Fn(&str) -> Option<String>,
+    ) -> Result<Self, ConfigErrors> {
+        validate::validate(file, source, base, env)
+    }
+
+    /// A few lines saying what will run, for `gatehouse check`.
+    pub fn summary(&self) -> String {
+        let upstream = match &self.upstream.target {
+            UpstreamTarget::BuiltinEcho => "builtin:echo".to_owned(),
+            UpstreamTarget::Tcp { address, host } => {
+                let tls = if self.upstream.tls.is_some() {
+                    " (TLS)"
+                } else {
+                    ""
+                };
+                format!("{host} ({address}){tls}")
+            }
+        };
+        let c = &self.auth.credentials;
+        let mut kinds = Vec::new();
+        if c.bearer {
+            kinds.push("bearer".to_owned());
+        }
+        if c.basic {
+            kinds.push("basic".to_owned());
+        }
+        if c.header_pair {
+            kinds.push(format!(
+                "header pair ({}/{})",
+                c.username_header, c.password_header
+            ));
+        }
+        if let Some(h) = &c.token_header {
+            kinds.push(format!("token header ({h})"));
+        }
+        if let Some(cookie) = &c.cookie {
+            kinds.push(format!("cookie ({cookie})"));
+        }
+        let tls = if self.listen.tls.is_some() {
+            " (TLS)"
+        } else {
+            ""
+        };
+        format!(
+            "listen   {}{tls}\nadmin    {}\nupstream {upstream}\nkeys     {}\nusers    {} ({} active)\nauth     {}\nroutes   {} (default: {:?})",
+            self.listen.address,
+            self.admin.address,
+            self.keys.iter().map(|k| format!("{} ({})", k.id(), crate::keys::algorithm_name(k.algorithm()))).collect::<Vec<_>>().join(", "),
+            self.users.len(),
+            self.users.iter().filter(|u| u.active).count(),
+            kinds.join(", "),
+            self.routes.len(),
+            self.default_access,
+        )
+    }
+}

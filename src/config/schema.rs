@@ -1,0 +1,186 @@
+//! The raw shape of `gatehouse.toml`, exactly as written, before any validation.
+//!
+//! These structs only mirror the file: every value that needs parsing (addresses,
+//! durations, algorithms, hashes) stays a string here so that the validator can report
+//! all of them at once with their key paths. Unknown keys are refused
+//! (`deny_unknown_fields`): a misspelt `forward_credentails` must not silently keep the
+//! secure default off or on.
+
+use serde::Deserialize;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawConfig {
+    /// Extra user files: `*.toml` (with `[[users]]`) or htpasswd (bcrypt entries).
+    #[serde(default)]
+    pub users_file: Option<OneOrMany>,
+    pub listen: RawListen,
+    pub admin: RawAdmin,
+    pub upstream: RawUpstream,
+    #[serde(default)]
+    pub server: RawServer,
+    #[serde(default)]
+    pub keys: Vec<RawKey>,
+    #[serde(default)]
+    pub users: Vec<RawUser>,
+    #[serde(default)]
+    pub auth: RawAuth,
+    #[serde(default)]
+    pub identity: RawIdentity,
+    #[serde(default)]
+    pub routes: Vec<RawRoute>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+pub enum OneOrMany {
+    One(String),
+    Many(Vec<String>),
+}
+
+impl OneOrMany {
+    pub fn to_vec(&self) -> Vec<String> {
+        match self {
+            OneOrMany::One(one) => vec![one.clone()],
+            OneOrMany::Many(many) => many.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawListen {
+    pub address: String,
+    pub tls: Option<RawListenTls>,
+    /// Peers whose `X-Forwarded-For` / `X-Forwarded-Proto` are believed (IPs or CIDRs).
+    #[serde(default)]
+    pub trusted_proxies: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawListenTls {
+    pub cert_file: String,
+    pub key_file: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawAdmin {
+    pub address: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawUpstream {
+    pub address: String,
+    #[serde(default)]
+    pub tls: bool,
+    pub sni: Option<String>,
+    pub ca_file: Option<String>,
+    pub verify_cert: Option<bool>,
+    pub connect_timeout: Option<String>,
+    pub read_timeout: Option<String>,
+    pub write_timeout: Option<String>,
+    pub idle_timeout: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawServer {
+    /// Worker threads of the proxy service.
+    pub threads: Option<usize>,
+    pub work_stealing: Option<bool>,
+    /// How long SIGTERM waits for in-flight requests.
+    pub grace_period: Option<String>,
+    /// How long the runtimes get to stop after the grace period.
+    pub shutdown_timeout: Option<String>,
+    /// Threads that run password hashes, and how many hashes may wait for one.
+    pub hash_workers: Option<usize>,
+    pub hash_queue: Option<usize>,
+    pub upgrade_sock: Option<String>,
+    pub pid_file: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawKey {
+    pub id: String,
+    pub algorithm: String,
+    pub secret: Option<String>,
+    pub secret_env: Option<String>,
+    pub secret_file: Option<String>,
+    pub private_key: Option<String>,
+    pub private_key_env: Option<String>,
+    pub private_key_file: Option<String>,
+    pub public_key: Option<String>,
+    pub public_key_file: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawUser {
+    pub username: String,
+    pub password_hash: Option<String>,
+    pub password_hash_env: Option<String>,
+    pub password_hash_file: Option<String>,
+    pub id: Option<i64>,
+    pub email: Option<String>,
+    #[serde(default)]
+    pub roles: Vec<String>,
+    pub active: Option<bool>,
+}
+
+/// A users file in TOML: just `[[users]]` tables.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawUsersFile {
+    #[serde(default)]
+    pub users: Vec<RawUser>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawAuth {
+    pub bearer: Option<bool>,
+    pub basic: Option<bool>,
+    pub header_pair: Option<bool>,
+    pub username_header: Option<String>,
+    pub password_header: Option<String>,
+    pub token_header: Option<String>,
+    pub cookie: Option<String>,
+    pub realm: Option<String>,
+    pub forward_credentials: Option<bool>,
+    pub cache_capacity: Option<u64>,
+    pub cache_ttl: Option<String>,
+    pub negative_cache_ttl: Option<String>,
+    pub leeway: Option<String>,
+    pub max_token_bytes: Option<usize>,
+    /// Access for paths no `[[routes]]` entry matches: "authenticated" or "public".
+    pub default_access: Option<String>,
+    /// The key that signs gatehouse's own tokens (`gatehouse token` without `--dialect`).
+    pub token_key: Option<String>,
+    pub token_lifetime: Option<String>,
+    pub issuer: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawIdentity {
+    pub user: Option<String>,
+    pub user_id: Option<String>,
+    pub email: Option<String>,
+    pub roles: Option<String>,
+    pub method: Option<String>,
+    pub token_id: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawRoute {
+    pub prefix: String,
+    pub methods: Option<Vec<String>>,
+    /// "public" or "authenticated"; leave out when `roles` is given.
+    pub access: Option<String>,
+    pub roles: Option<Vec<String>>,
+}

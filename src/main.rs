@@ -1,0 +1,124 @@
+//! The `gatehouse` binary: parse the command line, call the library, map failures to
+//! exit codes (0 ok, 64 configuration error, 1 runtime failure).
+
+use std::io::Read as _;
+use std::process::ExitCode;
+
+use clap::Parser as _;
+use gatehouse::cli::{Cli, Command};
+use gatehouse::config::Config;
+use gatehouse::server::{self, RunOptions};
+
+/// `EX_USAGE` from sysexits.h, as linkerd2-proxy uses for a bad configuration.
+const EX_CONFIG: u8 = 64;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    env_logger::Builder::from_env(env_logger::Env::new().filter_or("GATEHOUSE_LOG", "info")).init();
+
+    match cli.command {
+        None => run(&cli, cli.run),
+        Some(Command::Run(args)) => run(&cli, args),
+        Some(Command::Check) => check(&cli),
+        Some(Command::HashPassword) => hash_password(),
+        Some(Command::Token {
+            ref user,
+            ref dialect,
+        }) => token(&cli, user, dialect.as_deref()),
+    }
+}
+
+fn load(cli: &Cli) -> Result<Config, ExitCode> {
+    Config::load(&cli.config).map_err(|errors| {
+        eprintln!("{errors}");
+        eprintln!(
+            "gatehouse: {} configuration error(s) in {}",
+            errors.0.len(),
+            cli.config.display()
+        );
+        ExitCode::from(EX_CONFIG)
+    })
+}
+
+fn run(cli: &Cli, args: gatehouse::cli::RunArgs) -> ExitCode {
+    let config = match load(cli) {
+        Ok(config) => config,
+        Err(code) => return code,
+    };
+    match server::run(
+        config,
+        RunOptions {
+            upgrade: args.upgrade,
+            daemon: args.daemon,
+        },
+    ) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("gatehouse: cannot start: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn check(cli: &Cli) -> ExitCode {
+    let config = match load(cli) {
+        Ok(config) => config,
+        Err(code) => return code,
+    };
+    if let Err(e) = server::preflight_files(&config) {
+        eprintln!("{}: {e}", cli.config.display());
+        return ExitCode::from(EX_CONFIG);
+    }
+    for warning in &config.warnings {
+        eprintln!("warning: {warning}");
+    }
+    println!("{}: ok", cli.config.display());
+    println!("{}", config.summary());
+    ExitCode::SUCCESS
+}
+
+fn hash_password() -> ExitCode {
+    let mut input = Vec::new();
+    if let Err(e) = std::io::stdin().read_to_end(&mut input) {
+        eprintln!("gatehouse: cannot read stdin: {e}");
+        return ExitCode::FAILURE;
+    }
+    // One trailing newline is the terminal's, not the password's.
+    if input.ends_with(b"\n") {
+        input.pop();
+        if input.ends_with(b"\r") {
+            input.pop();
+        }
+    }
+    if input.is_empty() {
+        eprintln!("gatehouse: the password is empty");
+        return ExitCode::FAILURE;
+    }
+    match gatehouse::users::hash_password(&input) {
+        Ok(hash) => {
+            println!("{hash}");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("gatehouse: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn token(cli: &Cli, username: &str, dialect: Option<&str>) -> ExitCode {
+    let config = match load(cli) {
+        Ok(config) => config,
+        Err(code) => return code,
+    };
+    match gatehouse::issue_token(&config, username, dialect) {
+        Ok(token) => {
+            println!("{token}");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("gatehouse: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,264 @@
+//! The process's Prometheus metrics, in a registry of its own (not the global default),
+//! so tests and reloads never share counters by accident.
+//!
+//! Label sets are small and fixed, so every labelled counter is resolved once at start
+//! into a table indexed by enums: the request path increments an atomic and never hashes
+//! label strings or takes the vec's lock.
+
+use prometheus::{
+    Encoder, Histogram, HistogramOpts, IntCounter, IntCounterVec, IntGauge, Opts, Registry,
+    TextEncoder,
+};
+
+use crate::credentials::CredentialKind;
+
+/// How a proxied request ended, as the `outcome` label.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// Authenticated and forwarded.
+    Forwarded,
+    /// Forwarded on a public route.
+    Public,
+    /// Answered by gatehouse itself (dialect endpoints, JWKS).
+    Answered,
+    BadRequest,
+    Unauthorized,
+    Forbidden,
+    RateLimited,
+    Busy,
+    UpstreamError,
+}
+
+impl Outcome {
+    const ALL: [Outcome; 9] = [
+        Outcome::Forwarded,
+        Outcome::Public,
+        Outcome::Answered,
+        Outcome::BadRequest,
+        Outcome::Unauthorized,
+        Outcome::Forbidden,
+        Outcome::RateLimited,
+        Outcome::Busy,
+        Outcome::UpstreamError,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Forwarded => "forwarded",
+            Outcome::Public => "public",
+            Outcome::Answered => "answered",
+            Outcome::BadRequest => "bad_request",
+            Outcome::Unauthorized => "unauthorized",
+            Outcome::Forbidden => "forbidden",
+            Outcome::RateLimited => "rate_limited",
+            Outcome::Busy => "busy",
+            Outcome::UpstreamError => "upstream_error",
+        }
+    }
+}
+
+const KINDS: [Option<CredentialKind>; 6] = [
+    None,
+    Some(CredentialKind::Bearer),
+    Some(CredentialKind::Basic),
+    Some(CredentialKind::HeaderPair),
+    Some(CredentialKind::TokenHeader),
+    Some(CredentialKind::Cookie),
+];
+
+fn kind_index(kind: Option<CredentialKind>) -> usize {
+    match kind {
+        None => 0,
+        Some(CredentialKind::Bearer) => 1,
+        Some(CredentialKind::Basic) => 2,
+        Some(CredentialKind::HeaderPair) => 3,
+        Some(CredentialKind::TokenHeader) => 4,
+        Some(CredentialKind::Cookie) => 5,
+    }
+}
+
+fn kind_label(kind: Option<CredentialKind>) -> &'static str {
+    kind.map_or("none", CredentialKind::as_str)
+}
+
+/// Verifier cache lookups, as the `result` label.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CacheResult {
+    Hit,
+    Miss,
+    /// A recently refused credential, refused again without verifying.
+    NegativeHit,
+}
+
+pub struct Metrics {
+    registry: Registry,
+    requests: Vec<[IntCounter; 6]>,
+    cache: [[IntCounter; 6]; 3],
+    password_checks_ok: IntCounter,
+    password_checks_failed: IntCounter,
+    password_checks_busy: IntCounter,
+    upstream_classes: [IntCounter; 6],
+    request_duration: Histogram,
+    cache_entries: IntGauge,
+}
+
+fn counter_vec(
+    registry: &Registry,
+    name: &str,
+    help: &str,
+    labels: &[&str],
+) -> prometheus::Result<IntCounterVec> {
+    let vec = IntCounterVec::new(Opts::new(name, help), labels)?;
+    registry.register(Box::new(vec.clone()))?;
+    Ok(vec)
+}
+
+impl Metrics {
+    pub fn new() -> prometheus::Result<Self> {
+        let registry = Registry::new_custom(Some("gatehouse".into()), None)?;
+        let requests_vec = counter_vec(
+            &registry,
+            "requests_total",
+            "Requests on the proxy port, by outcome and credential kind.",
+            &["outcome", "credential"],
+        )?;
+        let requests = Outcome::ALL
+            .iter()
+            .map(|outcome| {
+                KINDS.map(|kind| {
+                    requests_vec.with_label_values(&[outcome.as_str(), kind_label(kind)])
+                })
+            })
+            .collect();
+        let cache_vec = counter_vec(
+            &registry,
+            "verifier_cache_total",
+            "Verifier cache lookups, by result and credential kind.",
+            &["result", "credential"],
+        )?;
+        let cache = ["hit", "miss", "negative_hit"].map(|result| {
+            KINDS.map(|kind| cache_vec.with_label_values(&[result, kind_label(kind)]))
+        });
+        let checks = counter_vec(
+            &registry,
+            "password_checks_total",
+            "Password hashes computed (cache misses of Basic and header credentials and logins), by result.",
+            &["result"],
+        )?;
+        let upstream_vec = counter_vec(
+            &registry,
+            "upstream_responses_total",
+            "Responses received from the upstream, by status class.",
+            &["class"],
+        )?;
+        let upstream_classes = ["1xx", "2xx", "3xx", "4xx", "5xx", "other"]
+            .map(|c| upstream_vec.with_label_values(&[c]));
+        let request_duration = Histogram::with_opts(
+            HistogramOpts::new(
+                "request_duration_seconds",
+                "Time from request header to the end of the response.",
+            )
+            .buckets(vec![
+                0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5,
+                1.0, 2.5, 5.0,
+            ]),
+        )?;
+        registry.register(Box::new(request_duration.clone()))?;
+        let cache_entries = IntGauge::new(
+            "verifier_cache_entries",
+            "Identities held by the verifier cache.",
+        )?;
+        registry.register(Box::new(cache_entries.clone()))?;
+        Ok(Self {
+            password_checks_ok: checks.with_label_values(&["ok"]),
+            password_checks_failed: checks.with_label_values(&["failed"]),
+            password_checks_busy: checks.with_label_values(&["busy"]),
+            registry,
+            requests,
+            cache,
+            upstream_classes,
+            request_duration,
+            cache_entries,
+        })
+    }
+
+    pub fn request(&self, outcome: Outcome, kind: Option<CredentialKind>, seconds: f64) {
+        let row = Outcome::ALL.iter().position(|o| *o == outcome).unwrap_or(0);
+        if let Some(counters) = self.requests.get(row) {
+            counters[kind_index(kind)].inc();
+        }
+        self.request_duration.observe(seconds);
+    }
+
+    pub fn cache(&self, result: CacheResult, kind: CredentialKind) {
+        let row = match result {
+            CacheResult::Hit => 0,
+            CacheResult::Miss => 1,
+            CacheResult::NegativeHit => 2,
+        };
+        self.cache[row][kind_index(Some(kind))].inc();
+    }
+
+    /// One password hash computed; `ok` is whether it matched.
+    pub fn password_check(&self, ok: bool) {
+        if ok {
+            self.password_checks_ok.inc();
+        } else {
+            self.password_checks_failed.inc();
+        }
+    }
+
+    pub fn password_check_busy(&self) {
+        self.password_checks_busy.inc();
+    }
+
+    pub fn upstream_status(&self, status: u16) {
+        let index = match status {
+            100..=199 => 0,
+            200..=299 => 1,
+            300..=399 => 2,
+            400..=499 => 3,
+            500..=599 => 4,
+            _ => 5,
+        };
+        self.upstream_classes[index].inc();
+    }
+
+    pub fn set_cache_entries(&self, entries: u64) {
+        self.cache_entries
+            .set(i64::try_from(entries).unwrap_or(i64::MAX));
+    }
+
+    /// The Prometheus text exposition of every metric.
+    pub fn render(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(8 * 1024);
+        // Encoding into a Vec cannot fail for the text format.
+        let _ = TextEncoder::new().encode(&self.registry.gather(), &mut out);
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn renders_labelled_counters() {
+        let m = Metrics::new().unwrap();
+        m.request(Outcome::Forwarded, Some(CredentialKind::Basic), 0.001);
+        m.cache(CacheResult::Hit, CredentialKind::Basic);
+        m.password_check(true);
+        m.upstream_status(204);
+        let text = String::from_utf8(m.render()).unwrap();
+        assert!(
+            text.contains(r#"gatehouse_requests_total{credential="basic",outcome="forwarded"} 1"#),
+            "{text}"
+        );
+        assert!(
+            text.contains(r#"gatehouse_verifier_cache_total{credential="basic",result="hit"} 1"#)
+        );
+        assert!(text.contains(r#"gatehouse_password_checks_total{result="ok"} 1"#));
+        assert!(text.contains(r#"gatehouse_upstream_responses_total{class="2xx"} 1"#));
+        assert!(text.contains("gatehouse_request_duration_seconds_bucket"));
+    }
+}

@@ -1,0 +1,399 @@
+//! The Pingora `ProxyHttp` implementation: DESIGN's request flow, and nothing else.
+//!
+//! ```text
+//! request_filter ─┬─ path not normal? ───────────▶ 400
+//!                 ├─ route is public? ───────────▶ forward, no identity
+//!                 └─ credential ─▶ verifier ─▶ 401 / 403 / 503, or forward with identity
+//! upstream_request_filter: drop hop-by-hop, forged identity, credentials; set identity,
+//!                          X-Forwarded-*, X-Request-Id; send the normalised path
+//! fail_to_proxy: upstream refused/unreachable ─▶ 502 JSON, timed out ─▶ 504 JSON
+//! ```
+//!
+//! Decisions are made by plain modules (`routes`, `credentials`, `verifier`,
+//! `forwarded`, `respond`); this file moves data between them and Pingora.
+
+use std::net::{IpAddr, Ipv4Addr};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use arc_swap::ArcSwap;
+use async_trait::async_trait;
+use http::header::HeaderValue;
+use pingora::http::{RequestHeader, ResponseHeader};
+use pingora::prelude::HttpPeer;
+use pingora::proxy::{FailToProxy, ProxyHttp, Session};
+use pingora::{Error, ErrorSource, ErrorType, Result};
+
+use crate::credentials::CredentialKind;
+use crate::forwarded::X_REQUEST_ID;
+use crate::identity::Identity;
+use crate::metrics::{Metrics, Outcome};
+use crate::respond::{send, Refusal};
+use crate::routes::{normalize_path, Access};
+use crate::state::{State, UpstreamPeer};
+use crate::verifier::AuthError;
+
+/// One configuration snapshot plus the Pingora peer built from it once.
+pub struct Snapshot {
+    pub state: State,
+    peer: HttpPeer,
+}
+
+impl Snapshot {
+    pub fn new(state: State) -> Result<Self> {
+        let upstream = &state.config.upstream;
+        let mut peer = match &state.upstream {
+            UpstreamPeer::Echo(path) => {
+                let path = path.to_str().ok_or_else(|| {
+                    Error::explain(ErrorType::InternalError, "echo socket path is not UTF-8")
+                })?;
+                HttpPeer::new_uds(path, false, String::new())?
+            }
+            UpstreamPeer::Tcp(address) => {
+                let tls = upstream.tls.as_ref();
+                HttpPeer::new(
+                    *address,
+                    tls.is_some(),
+                    tls.map(|t| t.sni.clone()).unwrap_or_default(),
+                )
+            }
+        };
+        peer.options.connection_timeout = Some(upstream.connect_timeout);
+        peer.options.total_connection_timeout =
+            Some(upstream.connect_timeout + Duration::from_secs(1));
+        peer.options.read_timeout = Some(upstream.read_timeout);
+        peer.options.write_timeout = Some(upstream.write_timeout);
+        peer.options.idle_timeout = Some(upstream.idle_timeout);
+        if let Some(tls) = &upstream.tls {
+            peer.options.verify_cert = tls.verify_cert;
+            peer.options.verify_hostname = tls.verify_cert;
+        }
+        Ok(Self { state, peer })
+    }
+}
+
+pub struct Gatehouse {
+    snapshot: Arc<ArcSwap<Snapshot>>,
+    metrics: Arc<Metrics>,
+}
+
+impl Gatehouse {
+    pub fn new(snapshot: Arc<ArcSwap<Snapshot>>, metrics: Arc<Metrics>) -> Self {
+        Self { snapshot, metrics }
+    }
+}
+
+/// Per-request state.
+pub struct RequestCtx {
+    snapshot: Option<Arc<Snapshot>>,
+    started: Instant,
+    outcome: Outcome,
+    credential: Option<CredentialKind>,
+    identity: Option<Arc<Identity>>,
+    /// The normalised path, when it differs from what the client sent.
+    rewritten_path: Option<String>,
+    request_id: Option<HeaderValue>,
+    peer_ip: IpAddr,
+}
+
+#[async_trait]
+impl ProxyHttp for Gatehouse {
+    type CTX = RequestCtx;
+
+    fn new_ctx(&self) -> RequestCtx {
+        RequestCtx {
+            snapshot: None,
+            started: Instant::now(),
+            outcome: Outcome::Forwarded,
+            credential: None,
+            identity: None,
+            rewritten_path: None,
+            request_id: None,
+            peer_ip: IpAddr::V4(Ipv4Addr::UNSPECIFIED),
+        }
+    }
+
+    async fn request_filter(&self, session: &mut Session, ctx: &mut RequestCtx) -> Result<bool> {
+        let snapshot = self.snapshot.load_full();
+        ctx.snapshot = Some(snapshot.clone());
+        ctx.peer_ip = session
+            .client_addr()
+            .and_then(|a| a.as_inet())
+            .map(|a| a.ip())
+            .unwrap_or(ctx.peer_ip);
+        ctx.request_id = Some(crate::forwarded::request_id(&session.req_header().headers));
+        let state = &snapshot.state;
+
+        match authorize(state, session.req_header(), ctx).await {
+            Ok(()) => Ok(false),
+            Err(refusal) => {
+                ctx.outcome = match &refusal {
+                    Refusal::BadRequest(_) => Outcome::BadRequest,
+                    Refusal::Unauthorized { .. } => Outcome::Unauthorized,
+                    Refusal::Forbidden(_) => Outcome::Forbidden,
+                    Refusal::TooManyRequests { .. } => Outcome::RateLimited,
+                    Refusal::Busy => Outcome::Busy,
+                    Refusal::BadGateway | Refusal::GatewayTimeout => Outcome::UpstreamError,
+                };
+                let mut response = refusal.to_response(&state.challenges);
+                if let Some(id) = &ctx.request_id {
+                    response.headers.push((X_REQUEST_ID.clone(), id.clone()));
+                }
+                // The body was not read: close rather than drain an unwanted upload.
+                send(session, response, true).await?;
+                Ok(true)
+            }
+        }
+    }
+
+    async fn upstream_peer(
+        &self,
+        _session: &mut Session,
+        ctx: &mut RequestCtx,
+    ) -> Result<Box<HttpPeer>> {
+        let snapshot = ctx
+            .snapshot
+            .as_ref()
+            .ok_or_else(|| Error::explain(ErrorType::InternalError, "no snapshot"))?;
+        Ok(Box::new(snapshot.peer.clone()))
+    }
+
+    async fn upstream_request_filter(
+        &self,
+        session: &mut Session,
+        upstream: &mut RequestHeader,
+        ctx: &mut RequestCtx,
+    ) -> Result<()> {
+        let Some(snapshot) = ctx.snapshot.as_ref() else {
+            return Ok(());
+        };
+        let state = &snapshot.state;
+        let edits =
+            state
+                .forwarding
+                .edits(&session.req_header().headers, ctx.peer_ip, &state.identity);
+        for name in &edits.remove {
+            upstream.remove_header(name);
+        }
+        for (name, value) in edits.set {
+            upstream.insert_header(name, value)?;
+        }
+        if let Some(identity) = &ctx.identity {
+            for (name, value) in state.identity.pairs(identity) {
+                upstream.insert_header(name.clone(), value.clone())?;
+            }
+        }
+        if let Some(id) = &ctx.request_id {
+            upstream.insert_header(X_REQUEST_ID.clone(), id.clone())?;
+        }
+        if let Some(path) = ctx.rewritten_path.take() {
+            let target = match upstream.uri.query() {
+                Some(query) => format!("{path}?{query}"),
+                None => path,
+            };
+            let uri = http::Uri::try_from(target).map_err(|_| {
+                Error::explain(
+                    ErrorType::InternalError,
+                    "normalised path is not a valid URI",
+                )
+            })?;
+            upstream.set_uri(uri);
+        }
+        Ok(())
+    }
+
+    async fn upstream_response_filter(
+        &self,
+        _session: &mut Session,
+        upstream_response: &mut ResponseHeader,
+        _ctx: &mut RequestCtx,
+    ) -> Result<()> {
+        self.metrics
+            .upstream_status(upstream_response.status.as_u16());
+        Ok(())
+    }
+
+    async fn response_filter(
+        &self,
+        _session: &mut Session,
+        response: &mut ResponseHeader,
+        ctx: &mut RequestCtx,
+    ) -> Result<()> {
+        if let Some(id) = &ctx.request_id {
+            response.insert_header(X_REQUEST_ID.clone(), id.clone())?;
+        }
+        Ok(())
+    }
+
+    async fn fail_to_proxy(
+        &self,
+        session: &mut Session,
+        e: &Error,
+        ctx: &mut RequestCtx,
+    ) -> FailToProxy {
+        use ErrorType::*;
+        let refusal = match e.etype() {
+            ConnectTimedout | ReadTimedout | WriteTimedout => Some(Refusal::GatewayTimeout),
+            ConnectRefused | ConnectNoRoute | ConnectError | TLSHandshakeFailure
+            | TLSHandshakeTimedout | InvalidCert | ConnectionClosed | ReadError | WriteError
+                if e.esource() == &ErrorSource::Upstream =>
+            {
+                Some(Refusal::BadGateway)
+            }
+            _ if e.esource() == &ErrorSource::Upstream => Some(Refusal::BadGateway),
+            ConnectRefused | ConnectNoRoute | ConnectError => Some(Refusal::BadGateway),
+            _ => None,
+        };
+        let code = match refusal {
+            Some(refusal) => {
+                ctx.outcome = Outcome::UpstreamError;
+                let status = refusal.status();
+                let challenges = ctx.snapshot.as_ref().map(|s| s.state.challenges.clone());
+                if let Some(challenges) = challenges {
+                    let mut response = refusal.to_response(&challenges);
+                    if let Some(id) = &ctx.request_id {
+                        response.headers.push((X_REQUEST_ID.clone(), id.clone()));
+                    }
+                    if let Err(write_error) = send(session, response, true).await {
+                        log::debug!("could not send {status} to the client: {write_error}");
+                    }
+                }
+                status
+            }
+            None => match e.esource() {
+                // The client went away or sent something Pingora could not parse.
+                ErrorSource::Downstream => match e.etype() {
+                    WriteError | ReadError | ConnectionClosed => 0,
+                    _ => {
+                        ctx.outcome = Outcome::BadRequest;
+                        let body = serde_json::json!({"error": "bad_request", "message": "malformed request"});
+                        let _ = send(
+                            session,
+                            crate::respond::LocalResponse::json(400, &body),
+                            true,
+                        )
+                        .await;
+                        400
+                    }
+                },
+                _ => {
+                    ctx.outcome = Outcome::UpstreamError;
+                    let body =
+                        serde_json::json!({"error": "internal_error", "message": "internal error"});
+                    let _ = send(
+                        session,
+                        crate::respond::LocalResponse::json(500, &body),
+                        true,
+                    )
+                    .await;
+                    500
+                }
+            },
+        };
+        FailToProxy {
+            error_code: code,
+            can_reuse_downstream: false,
+        }
+    }
+
+    fn suppress_error_log(&self, _session: &Session, _ctx: &RequestCtx, error: &Error) -> bool {
+        // An unreachable upstream is reported by the 502 and the metrics; logging each
+        // request's failure at ERROR would flood the log during an outage.
+        matches!(
+            error.etype(),
+            ErrorType::ConnectRefused | ErrorType::ConnectTimedout
+        )
+    }
+
+    async fn logging(&self, session: &mut Session, error: Option<&Error>, ctx: &mut RequestCtx) {
+        if error.is_some() && ctx.outcome == Outcome::Forwarded {
+            ctx.outcome = Outcome::UpstreamError;
+        }
+        self.metrics.request(
+            ctx.outcome,
+            ctx.credential,
+            ctx.started.elapsed().as_secs_f64(),
+        );
+        if let Some(snapshot) = &ctx.snapshot {
+            self.metrics
+                .set_cache_entries(snapshot.state.verifier.cache_entries());
+        }
+        log::debug!(
+            "{} {} -> {} ({})",
+            session.req_header().method,
+            ctx.rewritten_path
+                .as_deref()
+                .unwrap_or_else(|| session.req_header().uri.path()),
+            session
+                .response_written()
+                .map(|r| r.status.as_u16())
+                .unwrap_or(0),
+            ctx.outcome.as_str()
+        );
+    }
+}
+
+/// Decides whether a request may go upstream, and as whom.
+async fn authorize(
+    state: &State,
+    request: &RequestHeader,
+    ctx: &mut RequestCtx,
+) -> std::result::Result<(), Refusal> {
+    let raw_path = request.uri.path();
+    let path = normalize_path(raw_path).map_err(|e| Refusal::BadRequest(e.to_string()))?;
+    let access = state.routes.access_for(&request.method, &path);
+    if let std::borrow::Cow::Owned(path) = &path {
+        ctx.rewritten_path = Some(path.clone());
+    }
+    if *access == Access::Public {
+        ctx.outcome = Outcome::Public;
+        return Ok(());
+    }
+    let presented = state
+        .credentials
+        .extract(&request.headers)
+        .map_err(|e| Refusal::Unauthorized {
+            message: e.to_string(),
+            invalid_token: false,
+        })?
+        .ok_or_else(|| Refusal::Unauthorized {
+            message: "credentials are required".into(),
+            invalid_token: false,
+        })?;
+    ctx.credential = Some(presented.kind());
+    let identity = state
+        .verifier
+        .verify(presented)
+        .await
+        .map_err(|e| match e {
+            AuthError::Busy(_) => Refusal::Busy,
+            AuthError::Token(_) => Refusal::Unauthorized {
+                message: e.to_string(),
+                invalid_token: true,
+            },
+            AuthError::Remembered(_)
+                if matches!(presented, crate::credentials::Presented::Token { .. }) =>
+            {
+                Refusal::Unauthorized {
+                    message: e.to_string(),
+                    invalid_token: true,
+                }
+            }
+            _ => Refusal::Unauthorized {
+                message: e.to_string(),
+                invalid_token: false,
+            },
+        })?;
+    if let Access::AnyRole(roles) = access {
+        if !identity.has_any_role(roles) {
+            ctx.identity = Some(identity);
+            return Err(Refusal::Forbidden(format!(
+                "requires one of the roles: {}",
+                roles.join(", ")
+            )));
+        }
+    }
+    ctx.identity = Some(identity);
+    ctx.outcome = Outcome::Forwarded;
+    Ok(())
+}

@@ -1,0 +1,215 @@
+//! Turns a validated [`Config`] into a running Pingora server: the proxy service, the
+//! admin service, the built-in echo upstream when asked for, and the readiness probe.
+//!
+//! Pre-flight runs before anything binds: every listen address must be free and every
+//! certificate and key file must load. Pingora would otherwise retry a busy port for
+//! 30 s, and a bad certificate would only kill one service thread while the process
+//! kept running.
+
+use std::sync::Arc;
+
+use arc_swap::ArcSwap;
+use pingora::server::configuration::{Opt, ServerConf};
+use pingora::server::Server;
+use pingora::services::background::GenBackgroundService;
+use pingora::services::listening::Service;
+
+use crate::admin::{Admin, Readiness, ReadinessProbe};
+use crate::config::{Config, UpstreamTarget};
+use crate::echo::Echo;
+use crate::metrics::Metrics;
+use crate::offload::HashPool;
+use crate::proxy::{Gatehouse, Snapshot};
+use crate::state::{Shared, State};
+
+/// Options that come from the command line rather than the config file.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct RunOptions {
+    /// Take over the listening sockets of a running gatehouse (`-u`, then SIGQUIT the old one).
+    pub upgrade: bool,
+    pub daemon: bool,
+}
+
+/// A start-up failure: not a config error, but the process cannot run.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error("{address} ({what}) cannot be bound: {reason}")]
+    Bind {
+        what: &'static str,
+        address: String,
+        reason: String,
+    },
+    #[error("[listen] tls: {0}")]
+    Certificate(String),
+    #[error("[upstream] ca_file: {0}")]
+    UpstreamCa(String),
+    #[error("built-in echo upstream: {0}")]
+    Echo(String),
+    #[error("{0}")]
+    Other(String),
+}
+
+/// Checks what the config alone cannot: that certificates parse and keys load. Also run
+/// by `gatehouse check`.
+pub fn preflight_files(config: &Config) -> Result<(), StartError> {
+    if let Some(tls) = &config.listen.tls {
+        let cert = tls.cert_file.to_string_lossy();
+        let key = tls.key_file.to_string_lossy();
+        match pingora::tls::load_certs_and_key_files(&cert, &key) {
+            Ok(Some(_)) => {}
+            Ok(None) => {
+                return Err(StartError::Certificate(format!(
+                    "no certificate or key found in `{cert}` / `{key}`"
+                )))
+            }
+            Err(e) => return Err(StartError::Certificate(format!("`{cert}` / `{key}`: {e}"))),
+        }
+    }
+    if let Some(ca) = config
+        .upstream
+        .tls
+        .as_ref()
+        .and_then(|t| t.ca_file.as_ref())
+    {
+        let mut store = pingora::tls::RootCertStore::empty();
+        pingora::tls::load_ca_file_into_store(ca, &mut store)
+            .map_err(|e| StartError::UpstreamCa(format!("`{}`: {e}", ca.display())))?;
+    }
+    Ok(())
+}
+
+fn preflight_binds(config: &Config) -> Result<(), StartError> {
+    for (what, address) in [
+        ("[listen] address", config.listen.address),
+        ("[admin] address", config.admin.address),
+    ] {
+        std::net::TcpListener::bind(address).map_err(|e| StartError::Bind {
+            what,
+            address: address.to_string(),
+            reason: e.to_string(),
+        })?;
+    }
+    Ok(())
+}
+
+/// Builds every service and runs until a signal stops the process. Never returns on
+/// success (Pingora exits the process itself).
+pub fn run(config: Config, options: RunOptions) -> Result<(), StartError> {
+    preflight_files(&config)?;
+    if !options.upgrade {
+        preflight_binds(&config)?;
+    }
+    for warning in &config.warnings {
+        log::warn!("{warning}");
+    }
+
+    let metrics = Arc::new(Metrics::new().map_err(|e| StartError::Other(format!("metrics: {e}")))?);
+    let echo_socket = match config.upstream.target {
+        UpstreamTarget::BuiltinEcho => {
+            Some(crate::echo::prepare_socket_dir().map_err(|e| StartError::Echo(e.to_string()))?)
+        }
+        UpstreamTarget::Tcp { .. } => None,
+    };
+    let shared = Shared {
+        metrics: metrics.clone(),
+        hash_pool: Arc::new(HashPool::new(
+            config.server.hash_workers,
+            config.server.hash_queue,
+        )),
+        echo_socket: echo_socket.clone(),
+    };
+
+    let mut conf = ServerConf {
+        threads: config.server.threads,
+        work_stealing: config.server.work_stealing,
+        grace_period_seconds: Some(config.server.grace_period.as_secs()),
+        graceful_shutdown_timeout_seconds: Some(config.server.shutdown_timeout.as_secs()),
+        upgrade_sock: config.server.upgrade_sock.clone(),
+        pid_file: config.server.pid_file.clone(),
+        daemon: options.daemon,
+        ..ServerConf::default()
+    };
+    if let Some(ca) = config
+        .upstream
+        .tls
+        .as_ref()
+        .and_then(|t| t.ca_file.as_ref())
+    {
+        conf.ca_file = Some(ca.to_string_lossy().into_owned());
+    }
+    let opt = Opt {
+        upgrade: options.upgrade,
+        daemon: options.daemon,
+        nocapture: false,
+        test: false,
+        conf: None,
+    };
+
+    let listen = config.listen.clone();
+    let admin_address = config.admin.address;
+    let config = Arc::new(config);
+    let state = State::build(config, &shared).map_err(StartError::Other)?;
+    let snapshot = Snapshot::new(state).map_err(|e| StartError::Other(e.to_string()))?;
+    let snapshot = Arc::new(ArcSwap::from_pointee(snapshot));
+
+    let mut server = Server::new_with_opt_and_conf(opt, conf);
+    server.bootstrap();
+
+    let mut proxy = pingora::proxy::http_proxy_service_with_name(
+        &server.configuration,
+        Gatehouse::new(snapshot.clone(), metrics.clone()),
+        "proxy",
+    );
+    let listen_address = listen.address.to_string();
+    match &listen.tls {
+        Some(tls) => proxy
+            .add_tls(
+                &listen_address,
+                &tls.cert_file.to_string_lossy(),
+                &tls.key_file.to_string_lossy(),
+            )
+            .map_err(|e| StartError::Certificate(e.to_string()))?,
+        None => proxy.add_tcp(&listen_address),
+    }
+
+    let readiness = Readiness::default();
+    let mut admin = Service::new(
+        "admin".to_owned(),
+        Admin {
+            metrics,
+            readiness: readiness.clone(),
+        },
+    );
+    admin.add_tcp(&admin_address.to_string());
+    admin.threads = Some(1);
+
+    let probe = GenBackgroundService::new(
+        "readiness".to_owned(),
+        Arc::new(ReadinessProbe {
+            proxy_address: listen.address,
+            readiness,
+        }),
+    );
+
+    if let Some(socket) = &echo_socket {
+        let mut echo = Service::new("echo".to_owned(), Echo);
+        let path = socket
+            .to_str()
+            .ok_or_else(|| StartError::Echo("socket path is not UTF-8".into()))?;
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            echo.add_uds(path, Some(std::fs::Permissions::from_mode(0o600)));
+        }
+        #[cfg(not(unix))]
+        echo.add_uds(path, None);
+        echo.threads = Some(1);
+        server.add_service(echo);
+        log::info!("built-in echo upstream on {path}");
+    }
+    server.add_service(proxy);
+    server.add_service(admin);
+    server.add_service(probe);
+    log::info!("gatehouse listening on {listen_address}, admin on {admin_address}");
+    server.run_forever()
+}

@@ -1,0 +1,357 @@
+//! JWT verification: which configured keys may have signed a token, the validation rules
+//! built once per key, and how a verified token names its user.
+//!
+//! The policy (DESIGN "Token validation policy"), enforced here for every entry point:
+//! - the algorithm comes from the key's configuration; a token whose header names another
+//!   algorithm is refused, and `none` is never an algorithm;
+//! - `exp` is required, `nbf` is enforced, leeway is configurable (0 s by default);
+//! - a token carrying `aud` is refused (gatehouse configures no audience);
+//! - any `crit` header is refused (we understand no extension);
+//! - `kid` is an opaque lookup among configured keys; `jku`, `x5u`, `jwk` and `x5c` are
+//!   ignored, never fetched or trusted;
+//! - claims of the wrong JSON type are refusals (strictly typed claims struct).
+
+use std::sync::Arc;
+
+use jsonwebtoken::errors::ErrorKind;
+use jsonwebtoken::Validation;
+use serde::Deserialize;
+
+use crate::keys::Key;
+
+/// How one family of tokens names its user and what else it must carry.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ClaimProfile {
+    /// gatehouse's own tokens (`gatehouse token`): `sub` is the username, `iss` is
+    /// the configured issuer.
+    Native { issuer: String },
+}
+
+impl ClaimProfile {
+    pub fn name(&self) -> &'static str {
+        match self {
+            ClaimProfile::Native { .. } => "gatehouse",
+        }
+    }
+}
+
+/// Who a verified token says it is.
+#[derive(Debug, PartialEq, Eq)]
+pub enum UserRef {
+    Username(String),
+    Id(i64),
+}
+
+/// A verified token's facts that outlive verification.
+#[derive(Debug)]
+pub struct VerifiedToken {
+    pub user: UserRef,
+    pub token_id: Option<String>,
+    pub expires_at: u64,
+}
+
+/// Why a token was refused. Messages are safe to show to the client.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TokenError {
+    #[error("token is malformed")]
+    Malformed,
+    #[error("token header is not acceptable: {0}")]
+    Header(&'static str),
+    #[error("token was not signed by a known key")]
+    UnknownKey,
+    #[error("token signature is invalid")]
+    BadSignature,
+    #[error("token has expired")]
+    Expired,
+    #[error("token is not valid yet")]
+    NotYetValid,
+    #[error("token has an audience this service does not accept")]
+    Audience,
+    #[error("token claim `{0}` is missing or has the wrong type")]
+    Claim(String),
+    #[error("token claims are malformed or of the wrong type")]
+    Claims,
+    #[error("token's user is unknown")]
+    UnknownUser,
+    #[error("token's user is inactive")]
+    Inactive,
+}
+
+impl TokenError {
+    /// Refusals that cannot turn into a success while the same configuration serves;
+    /// only these are remembered by the negative cache.
+    pub fn is_permanent(&self) -> bool {
+        !matches!(self, TokenError::NotYetValid)
+    }
+
+    /// Rank for picking the most useful message when several keys were tried.
+    fn rank(&self) -> u8 {
+        match self {
+            TokenError::Malformed | TokenError::UnknownKey => 0,
+            TokenError::BadSignature => 1,
+            TokenError::Header(_) => 2,
+            _ => 3,
+        }
+    }
+}
+
+/// Strictly typed claims: a claim of the wrong JSON type fails deserialization and so
+/// refuses the token.
+#[derive(Debug, Deserialize)]
+struct Claims {
+    // Optional here so that a missing `exp` is reported as such by the validation
+    // (which requires it) rather than as a shapeless deserialization error.
+    exp: Option<u64>,
+    sub: Option<String>,
+    jti: Option<String>,
+}
+
+/// One key together with the rules for the tokens it signs.
+pub struct TokenAcceptor {
+    key: Arc<Key>,
+    validation: Validation,
+    profile: ClaimProfile,
+}
+
+impl TokenAcceptor {
+    pub fn new(key: Arc<Key>, profile: ClaimProfile, leeway_secs: u64) -> Self {
+        let mut validation = Validation::new(key.algorithm());
+        validation.leeway = leeway_secs;
+        validation.validate_exp = true;
+        validation.validate_nbf = true;
+        validation.validate_aud = true;
+        validation.aud = None;
+        validation.set_required_spec_claims(&["exp"]);
+        match &profile {
+            ClaimProfile::Native { issuer } => {
+                validation.set_issuer(&[issuer]);
+                validation.set_required_spec_claims(&["exp", "iss"]);
+            }
+        }
+        Self {
+            key,
+            validation,
+            profile,
+        }
+    }
+
+    pub fn key(&self) -> &Arc<Key> {
+        &self.key
+    }
+
+    pub fn profile(&self) -> &ClaimProfile {
+        &self.profile
+    }
+
+    fn verify(&self, token: &str) -> Result<VerifiedToken, TokenError> {
+        let data = jsonwebtoken::decode::<Claims>(token, self.key.decoding_key(), &self.validation)
+            .map_err(|e| map_error(e.kind()))?;
+        let claims = data.claims;
+        let user = match &self.profile {
+            ClaimProfile::Native { .. } => {
+                UserRef::Username(claims.sub.ok_or_else(|| TokenError::Claim("sub".into()))?)
+            }
+        };
+        let expires_at = claims.exp.ok_or_else(|| TokenError::Claim("exp".into()))?;
+        Ok(VerifiedToken {
+            user,
+            token_id: claims.jti,
+            expires_at,
+        })
+    }
+}
+
+fn map_error(kind: &ErrorKind) -> TokenError {
+    match kind {
+        ErrorKind::InvalidSignature => TokenError::BadSignature,
+        ErrorKind::ExpiredSignature => TokenError::Expired,
+        ErrorKind::ImmatureSignature => TokenError::NotYetValid,
+        ErrorKind::InvalidAudience => TokenError::Audience,
+        ErrorKind::InvalidIssuer => TokenError::Claim("iss".into()),
+        ErrorKind::MissingRequiredClaim(claim) | ErrorKind::InvalidClaimFormat(claim) => {
+            TokenError::Claim(claim.clone())
+        }
+        ErrorKind::InvalidAlgorithm => TokenError::Header("algorithm does not match the key"),
+        // Claims that are not a JSON object, or a claim of the wrong type.
+        ErrorKind::Json(_) => TokenError::Claims,
+        _ => TokenError::Malformed,
+    }
+}
+
+/// Every acceptor, with an index by `kid`.
+#[derive(Default)]
+pub struct TokenAcceptors {
+    acceptors: Vec<TokenAcceptor>,
+}
+
+impl TokenAcceptors {
+    pub fn new(acceptors: Vec<TokenAcceptor>) -> Self {
+        Self { acceptors }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.acceptors.is_empty()
+    }
+
+    /// Verifies `token` against the acceptors it may belong to: the ones whose key has
+    /// the token's `kid`, or all of them when there is no `kid` (legacy tokens carry
+    /// none). Returns the profile that accepted it.
+    pub fn verify(&self, token: &str) -> Result<(VerifiedToken, &ClaimProfile), TokenError> {
+        let header = jsonwebtoken::decode_header(token).map_err(|e| match e.kind() {
+            // An algorithm name jsonwebtoken does not know, `none` included.
+            ErrorKind::Json(_) | ErrorKind::InvalidAlgorithmName => {
+                TokenError::Header("unknown algorithm")
+            }
+            _ => TokenError::Malformed,
+        })?;
+        if header.crit.is_some() {
+            return Err(TokenError::Header("critical extensions are not supported"));
+        }
+        let mut best: Option<TokenError> = None;
+        let mut tried = false;
+        for acceptor in &self.acceptors {
+            if let Some(kid) = &header.kid {
+                if acceptor.key.id() != kid {
+                    continue;
+                }
+            }
+            if acceptor.key.algorithm() != header.alg {
+                continue;
+            }
+            tried = true;
+            match acceptor.verify(token) {
+                Ok(verified) => return Ok((verified, &acceptor.profile)),
+                Err(error) => {
+                    if best.as_ref().is_none_or(|b| error.rank() > b.rank()) {
+                        best = Some(error);
+                    }
+                }
+            }
+        }
+        if !tried {
+            return Err(TokenError::UnknownKey);
+        }
+        Err(best.unwrap_or(TokenError::BadSignature))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::keys::KeyMaterial;
+    use jsonwebtoken::Algorithm;
+    use serde_json::json;
+
+    const SECRET: &[u8] = b"0123456789abcdef0123456789abcdef";
+
+    fn hs_key(id: &str) -> Arc<Key> {
+        Arc::new(Key::new(id, Algorithm::HS256, KeyMaterial::Hmac(Some(SECRET))).unwrap())
+    }
+
+    fn acceptors() -> TokenAcceptors {
+        TokenAcceptors::new(vec![TokenAcceptor::new(
+            hs_key("k1"),
+            ClaimProfile::Native {
+                issuer: "gatehouse".into(),
+            },
+            0,
+        )])
+    }
+
+    fn now() -> u64 {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs()
+    }
+
+    fn sign(claims: serde_json::Value, kid: bool) -> String {
+        let key = hs_key("k1");
+        key.sign(&key.header(kid), &claims).unwrap()
+    }
+
+    #[test]
+    fn accepts_a_good_token_with_or_without_kid() {
+        let claims = json!({"sub": "admin", "iss": "gatehouse", "exp": now() + 60, "jti": "abc"});
+        let acceptors = acceptors();
+        for kid in [true, false] {
+            let (verified, profile) = acceptors.verify(&sign(claims.clone(), kid)).unwrap();
+            assert_eq!(verified.user, UserRef::Username("admin".into()));
+            assert_eq!(verified.token_id.as_deref(), Some("abc"));
+            assert_eq!(profile.name(), "gatehouse");
+        }
+    }
+
+    #[test]
+    fn policy_refusals() {
+        let a = acceptors();
+        let base = || json!({"sub": "admin", "iss": "gatehouse", "exp": now() + 60});
+        let with = |k: &str, v: serde_json::Value| {
+            let mut c = base();
+            c[k] = v;
+            c
+        };
+        assert_eq!(
+            a.verify(&sign(with("exp", json!(now() - 1)), false))
+                .unwrap_err(),
+            TokenError::Expired
+        );
+        assert_eq!(
+            a.verify(&sign(with("nbf", json!(now() + 30)), false))
+                .unwrap_err(),
+            TokenError::NotYetValid
+        );
+        assert_eq!(
+            a.verify(&sign(with("aud", json!("x")), false)).unwrap_err(),
+            TokenError::Audience
+        );
+        assert_eq!(
+            a.verify(&sign(with("iss", json!("other")), false))
+                .unwrap_err(),
+            TokenError::Claim("iss".into())
+        );
+        assert_eq!(
+            a.verify(&sign(with("sub", json!(5)), false)).unwrap_err(),
+            TokenError::Claims
+        );
+        assert_eq!(
+            a.verify(&sign(with("exp", json!("soon")), false))
+                .unwrap_err(),
+            TokenError::Claims
+        );
+        let mut no_exp = base();
+        no_exp.as_object_mut().unwrap().remove("exp");
+        assert_eq!(
+            a.verify(&sign(no_exp, false)).unwrap_err(),
+            TokenError::Claim("exp".into())
+        );
+
+        // Signed by a key with another kid, or tampered with.
+        let other = Arc::new(
+            Key::new("k2", Algorithm::HS256, KeyMaterial::Hmac(Some(&[7u8; 32]))).unwrap(),
+        );
+        let foreign = other.sign(&other.header(true), &base()).unwrap();
+        assert_eq!(a.verify(&foreign).unwrap_err(), TokenError::UnknownKey);
+        let foreign = other.sign(&other.header(false), &base()).unwrap();
+        assert_eq!(a.verify(&foreign).unwrap_err(), TokenError::BadSignature);
+
+        // alg none, and an algorithm no key has.
+        use base64::Engine as _;
+        let b64 = |v: serde_json::Value| {
+            base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(v.to_string())
+        };
+        let none = format!("{}.{}.", b64(json!({"alg": "none"})), b64(base()));
+        assert!(a.verify(&none).is_err());
+        let rs = format!("{}.{}.c2ln", b64(json!({"alg": "RS256"})), b64(base()));
+        assert_eq!(a.verify(&rs).unwrap_err(), TokenError::UnknownKey);
+        let crit = format!(
+            "{}.{}.c2ln",
+            b64(json!({"alg": "HS256", "crit": ["exp"]})),
+            b64(base())
+        );
+        assert!(matches!(
+            a.verify(&crit).unwrap_err(),
+            TokenError::Header(_)
+        ));
+    }
+}

@@ -1,0 +1,331 @@
+//! Runs the real `gatehouse` binary on free loopback ports and talks to it over HTTP.
+//!
+//! Every instance gets its own temporary directory (config, pid file, upgrade socket),
+//! is waited for through `/readyz` with a deadline, and is killed when dropped, so no
+//! test leaves a process behind. If a test fails, the instance's log is printed.
+
+use std::io::{Read, Write};
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+pub const BIN: &str = env!("CARGO_BIN_EXE_gatehouse");
+
+/// The repository's demo configuration.
+pub fn demo_config() -> String {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("config/gatehouse.toml");
+    std::fs::read_to_string(path).expect("config/gatehouse.toml is readable")
+}
+
+/// A free TCP port on loopback. The port is released before use; a collision with
+/// another process in that instant fails the start-up pre-flight loudly, not silently.
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
+}
+
+pub struct Gatehouse {
+    child: Child,
+    dir: tempfile::TempDir,
+    pub port: u16,
+    pub admin_port: u16,
+}
+
+impl Gatehouse {
+    /// Starts gatehouse with `config`, where the demo's listen and admin addresses are
+    /// replaced by free ports, and test-friendly `[server]` settings are appended.
+    pub fn start(config: &str) -> Self {
+        Self::start_with_env(config, &[])
+    }
+
+    pub fn start_with_env(config: &str, env: &[(&str, &str)]) -> Self {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let port = free_port();
+        let admin_port = free_port();
+        let config = Self::localise(config, port, admin_port, dir.path());
+        let path = dir.path().join("gatehouse.toml");
+        std::fs::write(&path, config).expect("write config");
+        let log_file = std::fs::File::create(dir.path().join("gatehouse.log")).expect("log file");
+        let mut command = Command::new(BIN);
+        command
+            .arg("--config")
+            .arg(&path)
+            .env("GATEHOUSE_LOG", "info")
+            .env("XDG_RUNTIME_DIR", dir.path())
+            .stdin(Stdio::null())
+            .stdout(log_file.try_clone().expect("log file"))
+            .stderr(log_file);
+        for (k, v) in env {
+            command.env(k, v);
+        }
+        let child = command.spawn().expect("spawn gatehouse");
+        let mut instance = Self {
+            child,
+            dir,
+            port,
+            admin_port,
+        };
+        instance.wait_ready();
+        instance
+    }
+
+    pub fn localise(config: &str, port: u16, admin_port: u16, dir: &Path) -> String {
+        let mut config = config
+            .replace("127.0.0.1:9778", &format!("127.0.0.1:{port}"))
+            .replace("127.0.0.1:9779", &format!("127.0.0.1:{admin_port}"));
+        if !config.contains("\n[server]") {
+            config.push_str(&format!(
+                "\n[server]\nthreads = 2\ngrace_period = \"0s\"\nshutdown_timeout = \"1s\"\npid_file = \"{}\"\nupgrade_sock = \"{}\"\n",
+                dir.join("gatehouse.pid").display(),
+                dir.join("upgrade.sock").display()
+            ));
+        }
+        config
+    }
+
+    fn wait_ready(&mut self) {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while Instant::now() < deadline {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                panic!(
+                    "gatehouse exited during start-up ({status}):\n{}",
+                    self.log()
+                );
+            }
+            if let Ok(response) = raw_get(self.admin_addr(), "/readyz") {
+                if response.status == 200 {
+                    return;
+                }
+            }
+            std::thread::sleep(Duration::from_millis(25));
+        }
+        panic!("gatehouse not ready after 30 s:\n{}", self.log());
+    }
+
+    pub fn addr(&self) -> SocketAddr {
+        SocketAddr::from(([127, 0, 0, 1], self.port))
+    }
+
+    pub fn admin_addr(&self) -> SocketAddr {
+        SocketAddr::from(([127, 0, 0, 1], self.admin_port))
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://127.0.0.1:{}{path}", self.port)
+    }
+
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(self.dir.path().join("gatehouse.log")).unwrap_or_default()
+    }
+
+    /// A request on the proxy port with ureq, a real HTTP client.
+    pub fn request(&self, method: &str, path: &str, headers: &[(&str, &str)]) -> Response {
+        send(&self.url(path), method, headers, None)
+    }
+
+    pub fn get(&self, path: &str, headers: &[(&str, &str)]) -> Response {
+        self.request("GET", path, headers)
+    }
+
+    /// The value of a metric line (exact name with labels), 0 if absent.
+    pub fn metric(&self, series: &str) -> f64 {
+        let body = raw_get(self.admin_addr(), "/metrics")
+            .map(|r| r.body)
+            .unwrap_or_default();
+        let text = String::from_utf8_lossy(&body);
+        text.lines()
+            .find_map(|line| {
+                line.strip_prefix(series)
+                    .and_then(|rest| rest.strip_prefix(' '))
+            })
+            .and_then(|v| v.trim().parse().ok())
+            .unwrap_or(0.0)
+    }
+}
+
+impl Drop for Gatehouse {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        if std::thread::panicking() {
+            eprintln!("--- gatehouse log ---\n{}", self.log());
+        }
+    }
+}
+
+#[derive(Debug)]
+pub struct Response {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+}
+
+impl Response {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    pub fn header_all(&self, name: &str) -> Vec<&str> {
+        self.headers
+            .iter()
+            .filter(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+            .collect()
+    }
+
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_slice(&self.body)
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {:?}", String::from_utf8_lossy(&self.body)))
+    }
+
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+
+    /// The echo upstream's view of one forwarded header's values.
+    pub fn echoed(&self, header: &str) -> Vec<String> {
+        let json = self.json();
+        json["headers"][header.to_ascii_lowercase()]
+            .as_array()
+            .map(|values| {
+                values
+                    .iter()
+                    .filter_map(|v| v.as_str().map(str::to_owned))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+}
+
+pub fn send(url: &str, method: &str, headers: &[(&str, &str)], body: Option<&[u8]>) -> Response {
+    let agent = ureq::AgentBuilder::new()
+        .timeout(Duration::from_secs(20))
+        .redirects(0)
+        .build();
+    let mut request = agent.request(method, url);
+    for (name, value) in headers {
+        request = request.set(name, value);
+    }
+    let result = match body {
+        Some(body) => request.send_bytes(body),
+        None => request.call(),
+    };
+    let response = match result {
+        Ok(response) => response,
+        Err(ureq::Error::Status(_, response)) => response,
+        Err(e) => panic!("{method} {url}: {e}"),
+    };
+    let status = response.status();
+    let mut names = response.headers_names();
+    names.dedup_by(|a, b| a.eq_ignore_ascii_case(b));
+    let mut seen = std::collections::HashSet::new();
+    names.retain(|n| seen.insert(n.to_ascii_lowercase()));
+    let headers = names
+        .iter()
+        .flat_map(|name| {
+            response
+                .all(name)
+                .into_iter()
+                .map(move |v| (name.clone(), v.to_owned()))
+        })
+        .collect();
+    let mut body = Vec::new();
+    let _ = response
+        .into_reader()
+        .take(16 * 1024 * 1024)
+        .read_to_end(&mut body);
+    Response {
+        status,
+        headers,
+        body,
+    }
+}
+
+/// A minimal HTTP/1.1 GET over a raw socket (for the admin port during start-up, and for
+/// requests that a well-behaved client library would refuse to send).
+pub fn raw_get(addr: SocketAddr, path: &str) -> std::io::Result<Response> {
+    raw_request(
+        addr,
+        format!("GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n").as_bytes(),
+    )
+}
+
+/// Sends `bytes` as they are and reads until the server closes the connection.
+pub fn raw_request(addr: SocketAddr, bytes: &[u8]) -> std::io::Result<Response> {
+    let mut stream = TcpStream::connect_timeout(&addr, Duration::from_secs(2))?;
+    stream.set_read_timeout(Some(Duration::from_secs(10)))?;
+    stream.write_all(bytes)?;
+    let mut raw = Vec::new();
+    let _ = stream.read_to_end(&mut raw);
+    parse_response(&raw).ok_or_else(|| {
+        std::io::Error::other(format!(
+            "unparsable response: {:?}",
+            String::from_utf8_lossy(&raw)
+        ))
+    })
+}
+
+fn parse_response(raw: &[u8]) -> Option<Response> {
+    let end = raw.windows(4).position(|w| w == b"\r\n\r\n")?;
+    let head = std::str::from_utf8(&raw[..end]).ok()?;
+    let mut lines = head.split("\r\n");
+    let status = lines.next()?.split(' ').nth(1)?.parse().ok()?;
+    let headers: Vec<(String, String)> = lines
+        .filter_map(|l| l.split_once(':'))
+        .map(|(n, v)| (n.trim().to_owned(), v.trim().to_owned()))
+        .collect();
+    let mut body = raw[end + 4..].to_vec();
+    if let Some((_, len)) = headers
+        .iter()
+        .find(|(n, _)| n.eq_ignore_ascii_case("content-length"))
+    {
+        if let Ok(len) = len.parse::<usize>() {
+            body.truncate(len);
+        }
+    }
+    Some(Response {
+        status,
+        headers,
+        body,
+    })
+}
+
+/// Runs `gatehouse` with arguments (and optional stdin), returning (exit code, stdout, stderr).
+pub fn run_cli(args: &[&str], stdin: Option<&str>) -> (i32, String, String) {
+    let mut child = Command::new(BIN)
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn gatehouse");
+    if let Some(input) = stdin {
+        child
+            .stdin
+            .take()
+            .expect("stdin")
+            .write_all(input.as_bytes())
+            .expect("write stdin");
+    }
+    drop(child.stdin.take());
+    let output = child.wait_with_output().expect("gatehouse output");
+    (
+        output.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+pub fn basic(user: &str, password: &str) -> String {
+    use base64::Engine as _;
+    format!(
+        "Basic {}",
+        base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"))
+    )
+}

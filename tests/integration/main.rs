@@ -1,0 +1,24 @@
+//! gatehouse's integration tests: the real binary, real upstreams, real HTTP clients,
+//! loopback only. One test binary (each extra one would link Pingora again).
+
+// Test code: a failed expectation is a failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod harness;
+
+// The command line: check, hash-password, token, exit codes.
+mod cli;
+// Each credential kind end to end through the echo upstream, and identity headers.
+mod credentials;
+// Forged identity headers, hop-by-hop smuggling, credentials kept from the upstream.
+mod forged_headers;
+// Route rules (public, authenticated, roles) and path normalisation.
+mod routes;
+// The verifier cache, observed through /metrics.
+mod cache;
+// Upstream failures: 502/504 JSON, and recovery.
+mod upstream;
+// Every supported password hash format, from hashes made by the real tools.
+mod hash_formats;
+// The admin listener.
+mod admin;
