@@ -139,8 +139,10 @@ impl ProxyHttp for Gatehouse {
                 if let Some(id) = &ctx.request_id {
                     response.headers.push((X_REQUEST_ID.clone(), id.clone()));
                 }
-                // The body was not read: close rather than drain an unwanted upload.
-                send(session, response, true).await?;
+                // An unread body would be drained before the connection could be
+                // reused: close instead of reading an upload nobody wants.
+                let close = !session.is_body_empty();
+                send(session, response, close).await?;
                 Ok(true)
             }
         }
