@@ -26,7 +26,7 @@
 //! - `users`: the user store and password hash formats; `offload`: the hash pool.
 //! - `respond`: locally written responses and refusal shapes.
 //! - `admin`, `metrics`: the admin listener and Prometheus metrics.
-//! - `echo`: the built-in echo upstream.
+//! - `echo`: the built-in echo upstream; `reload`: SIGHUP reloads.
 
 pub mod admin;
 pub mod cli;
@@ -39,6 +39,7 @@ pub mod keys;
 pub mod metrics;
 pub mod offload;
 pub mod proxy;
+pub mod reload;
 pub mod respond;
 pub mod routes;
 pub mod server;

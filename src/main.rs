@@ -47,6 +47,7 @@ fn run(cli: &Cli, args: gatehouse::cli::RunArgs) -> ExitCode {
     };
     match server::run(
         config,
+        &cli.config,
         RunOptions {
             upgrade: args.upgrade,
             daemon: args.daemon,

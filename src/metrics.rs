@@ -100,6 +100,8 @@ pub struct Metrics {
     upstream_classes: [IntCounter; 6],
     request_duration: Histogram,
     cache_entries: IntGauge,
+    reloads_ok: IntCounter,
+    reloads_failed: IntCounter,
 }
 
 fn counter_vec(
@@ -169,7 +171,15 @@ impl Metrics {
             "Identities held by the verifier cache.",
         )?;
         registry.register(Box::new(cache_entries.clone()))?;
+        let reloads = counter_vec(
+            &registry,
+            "config_reloads_total",
+            "Configuration reloads, by result (a failed reload keeps the previous configuration).",
+            &["result"],
+        )?;
         Ok(Self {
+            reloads_ok: reloads.with_label_values(&["ok"]),
+            reloads_failed: reloads.with_label_values(&["failed"]),
             password_checks_ok: checks.with_label_values(&["ok"]),
             password_checks_failed: checks.with_label_values(&["failed"]),
             password_checks_busy: checks.with_label_values(&["busy"]),
@@ -227,6 +237,14 @@ impl Metrics {
     pub fn set_cache_entries(&self, entries: u64) {
         self.cache_entries
             .set(i64::try_from(entries).unwrap_or(i64::MAX));
+    }
+
+    pub fn config_reload(&self, ok: bool) {
+        if ok {
+            self.reloads_ok.inc();
+        } else {
+            self.reloads_failed.inc();
+        }
     }
 
     /// The Prometheus text exposition of every metric.

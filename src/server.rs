@@ -94,7 +94,7 @@ fn preflight_binds(config: &Config) -> Result<(), StartError> {
 
 /// Builds every service and runs until a signal stops the process. Never returns on
 /// success (Pingora exits the process itself).
-pub fn run(config: Config, options: RunOptions) -> Result<(), StartError> {
+pub fn run(config: Config, path: &std::path::Path, options: RunOptions) -> Result<(), StartError> {
     preflight_files(&config)?;
     if !options.upgrade {
         preflight_binds(&config)?;
@@ -151,6 +151,11 @@ pub fn run(config: Config, options: RunOptions) -> Result<(), StartError> {
     let state = State::build(config, &shared).map_err(StartError::Other)?;
     let snapshot = Snapshot::new(state).map_err(|e| StartError::Other(e.to_string()))?;
     let snapshot = Arc::new(ArcSwap::from_pointee(snapshot));
+    let reloader = crate::reload::Reloader {
+        path: path.to_path_buf(),
+        snapshot: snapshot.clone(),
+        shared: shared.clone(),
+    };
 
     let mut server = Server::new_with_opt_and_conf(opt, conf);
     server.bootstrap();
@@ -210,6 +215,10 @@ pub fn run(config: Config, options: RunOptions) -> Result<(), StartError> {
     server.add_service(proxy);
     server.add_service(admin);
     server.add_service(probe);
+    server.add_service(GenBackgroundService::new(
+        "reload".to_owned(),
+        Arc::new(reloader),
+    ));
     log::info!("gatehouse listening on {listen_address}, admin on {admin_address}");
     server.run_forever()
 }

@@ -117,6 +117,37 @@ impl Gatehouse {
         format!("http://127.0.0.1:{}{path}", self.port)
     }
 
+    /// Replaces the running instance's configuration file (same ports), for reloads.
+    pub fn rewrite_config(&self, config: &str) {
+        let config = Self::localise(config, self.port, self.admin_port, self.dir.path());
+        std::fs::write(self.dir.path().join("gatehouse.toml"), config).expect("rewrite config");
+    }
+
+    /// Sends a signal by name (`HUP`, `TERM`, ...) to the instance.
+    pub fn signal(&self, name: &str) {
+        let status = Command::new("kill")
+            .arg(format!("-{name}"))
+            .arg(self.child.id().to_string())
+            .status();
+        assert!(status.is_ok_and(|s| s.success()), "kill -{name} failed");
+    }
+
+    /// Polls a metric until it reaches `value`, for at most 10 s.
+    pub fn wait_for_metric(&self, series: &str, value: f64) {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while Instant::now() < deadline {
+            if self.metric(series) == value {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        panic!(
+            "{series} never reached {value} (now {}):\n{}",
+            self.metric(series),
+            self.log()
+        );
+    }
+
     pub fn log(&self) -> String {
         std::fs::read_to_string(self.dir.path().join("gatehouse.log")).unwrap_or_default()
     }

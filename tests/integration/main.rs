@@ -22,3 +22,5 @@ mod upstream;
 mod hash_formats;
 // The admin listener.
 mod admin;
+// Reloading the configuration on SIGHUP.
+mod reload;
