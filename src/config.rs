@@ -25,6 +25,7 @@ pub use error::{ConfigError, ConfigErrors, KeyPath};
 use ipnet::IpNet;
 
 use crate::credentials::CredentialRules;
+use crate::dialects::DialectSettings;
 use crate::identity::IdentityHeaders;
 use crate::keys::Key;
 use crate::routes::{Access, RouteRule};
@@ -48,8 +49,26 @@ pub struct Config {
     pub identity: IdentityHeaders,
     pub routes: Vec<RouteRule>,
     pub default_access: Access,
+    pub dialects: DialectSettings,
+    pub dialect_limits: DialectLimits,
     /// Things that work but deserve attention (inline secrets); printed at start and by `check`.
     pub warnings: Vec<String>,
+}
+
+/// Limits on the requests dialect endpoints read.
+#[derive(Debug, Clone)]
+pub struct DialectLimits {
+    pub max_body_bytes: usize,
+    pub body_timeout: Duration,
+}
+
+impl Default for DialectLimits {
+    fn default() -> Self {
+        Self {
+            max_body_bytes: 16 * 1024,
+            body_timeout: Duration::from_secs(10),
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -188,8 +207,19 @@ impl Config {
         } else {
             ""
         };
+        let d = &self.dialects;
+        let dialects: Vec<&str> = [
+            d.kerong.as_ref().map(|_| "kerong"),
+            d.nomic.as_ref().map(|_| "nomic"),
+            d.simplejwt.as_ref().map(|_| "simplejwt"),
+            d.drf_jwt.as_ref().map(|_| "drf_jwt"),
+            d.header_login.as_ref().map(|_| "header_login"),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
         format!(
-            "listen   {}{tls}\nadmin    {}\nupstream {upstream}\nkeys     {}\nusers    {} ({} active)\nauth     {}\nroutes   {} (default: {:?})",
+            "listen   {}{tls}\nadmin    {}\nupstream {upstream}\nkeys     {}\nusers    {} ({} active)\nauth     {}\nroutes   {} (default: {:?})\ndialects {}",
             self.listen.address,
             self.admin.address,
             self.keys.iter().map(|k| format!("{} ({})", k.id(), crate::keys::algorithm_name(k.algorithm()))).collect::<Vec<_>>().join(", "),
@@ -198,6 +228,7 @@ impl Config {
             kinds.join(", "),
             self.routes.len(),
             self.default_access,
+            if dialects.is_empty() { "none".to_owned() } else { dialects.join(", ") },
         )
     }
 }

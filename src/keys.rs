@@ -255,6 +255,37 @@ impl Key {
     }
 }
 
+impl Key {
+    /// Signs `claims` under an exact header JSON, for legacy systems whose tokens have a
+    /// header other than jsonwebtoken's (`{"alg":"HS256"}` alone, or another key order).
+    /// The caller builds `header_json` from [`Key::algorithm`], so the `alg` it names is
+    /// always the key's own. Claims are serialized in their struct's field order.
+    pub fn sign_with_header_json<T: Serialize>(
+        &self,
+        header_json: &str,
+        claims: &T,
+    ) -> Result<String, KeyError> {
+        let encoding = self.encoding.as_ref().ok_or(KeyError::CannotSign)?;
+        let claims = serde_json::to_vec(claims).map_err(|e| KeyError::Signing(e.to_string()))?;
+        let message = format!(
+            "{}.{}",
+            URL_SAFE_NO_PAD.encode(header_json),
+            URL_SAFE_NO_PAD.encode(claims)
+        );
+        let signature = jsonwebtoken::crypto::sign(message.as_bytes(), encoding, self.algorithm)
+            .map_err(|e| KeyError::Signing(e.to_string()))?;
+        Ok(format!("{message}.{signature}"))
+    }
+
+    /// `{"typ":"JWT","alg":"<alg>"}`: the header PyJWT 2 and most libraries write.
+    pub fn typ_alg_header(&self) -> String {
+        format!(
+            r#"{{"typ":"JWT","alg":"{}"}}"#,
+            algorithm_name(self.algorithm)
+        )
+    }
+}
+
 pub fn algorithm_name(algorithm: Algorithm) -> &'static str {
     use Algorithm::*;
     match algorithm {
@@ -491,6 +522,25 @@ mod tests {
     use super::*;
 
     const SECRET: &[u8] = b"0123456789abcdef0123456789abcdef";
+
+    #[test]
+    fn exact_headers_sign_and_verify() {
+        let key = Key::new("k", Algorithm::HS256, KeyMaterial::Hmac(Some(SECRET))).unwrap();
+        let token = key
+            .sign_with_header_json(
+                r#"{"alg":"HS256"}"#,
+                &serde_json::json!({"exp": 4_000_000_000u64}),
+            )
+            .unwrap();
+        assert!(token.starts_with("eyJhbGciOiJIUzI1NiJ9."), "{token}");
+        let mut validation = jsonwebtoken::Validation::new(Algorithm::HS256);
+        validation.validate_aud = false;
+        assert!(
+            jsonwebtoken::decode::<serde_json::Value>(&token, key.decoding_key(), &validation)
+                .is_ok()
+        );
+        assert_eq!(key.typ_alg_header(), r#"{"typ":"JWT","alg":"HS256"}"#);
+    }
 
     #[test]
     fn algorithms_parse_and_none_is_refused() {

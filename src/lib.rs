@@ -29,9 +29,11 @@
 //! - `echo`: the built-in echo upstream; `reload`: SIGHUP reloads.
 
 pub mod admin;
+pub mod body;
 pub mod cli;
 pub mod config;
 pub mod credentials;
+pub mod dialects;
 pub mod echo;
 pub mod forwarded;
 pub mod identity;
@@ -59,8 +61,10 @@ pub enum TokenCommandError {
     Inactive(String),
     #[error("no key can sign gatehouse tokens: add a [[keys]] entry with a secret or private key")]
     NoSigningKey,
-    #[error("unknown dialect {0:?}")]
+    #[error("unknown dialect {0:?} (expected kerong, nomic, simplejwt, drf_jwt or header_login)")]
     UnknownDialect(String),
+    #[error("dialect {0:?} is not enabled in the configuration")]
+    DialectDisabled(String),
     #[error(transparent)]
     Key(#[from] keys::KeyError),
 }
@@ -80,21 +84,55 @@ pub fn issue_token(
         return Err(TokenCommandError::Inactive(username.to_owned()));
     }
     let now = verifier::unix_now();
-    match dialect {
+    let d = &config.dialects;
+    let disabled = |name: &str| TokenCommandError::DialectDisabled(name.to_owned());
+    let token = match dialect {
         None | Some("gatehouse") => {
             let key = config
                 .auth
                 .token_key
                 .as_ref()
                 .ok_or(TokenCommandError::NoSigningKey)?;
-            Ok(tokens::issue_native(
+            tokens::issue_native(
                 key,
                 &config.auth.issuer,
                 config.auth.token_lifetime,
                 user,
                 now,
-            )?)
+            )?
         }
-        Some(other) => Err(TokenCommandError::UnknownDialect(other.to_owned())),
-    }
+        Some("kerong") => dialects::kerong::issue(
+            d.kerong.as_ref().ok_or_else(|| disabled("kerong"))?,
+            user,
+            now,
+        )?,
+        Some("nomic") => dialects::nomic::issue(
+            d.nomic.as_ref().ok_or_else(|| disabled("nomic"))?,
+            user,
+            now,
+        )?,
+        Some("simplejwt") => {
+            let settings = d.simplejwt.as_ref().ok_or_else(|| disabled("simplejwt"))?;
+            dialects::simplejwt::issue_access(
+                settings,
+                user,
+                std::net::Ipv4Addr::LOCALHOST.into(),
+                now,
+            )?
+        }
+        Some("drf_jwt") => dialects::drf_jwt::issue(
+            d.drf_jwt.as_ref().ok_or_else(|| disabled("drf_jwt"))?,
+            user,
+            now,
+        )?,
+        Some("header_login") => {
+            let settings = d
+                .header_login
+                .as_ref()
+                .ok_or_else(|| disabled("header_login"))?;
+            dialects::header_login::issue(settings, &user.username, now)?
+        }
+        Some(other) => return Err(TokenCommandError::UnknownDialect(other.to_owned())),
+    };
+    Ok(token)
 }

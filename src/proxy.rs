@@ -14,7 +14,7 @@
 
 use std::net::{IpAddr, Ipv4Addr};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
 use arc_swap::ArcSwap;
 use async_trait::async_trait;
@@ -24,12 +24,18 @@ use pingora::prelude::HttpPeer;
 use pingora::proxy::{FailToProxy, ProxyHttp, Session};
 use pingora::{Error, ErrorSource, ErrorType, Result};
 
+use bytes::Bytes;
+
+use crate::body::{read_bounded, BodyError};
 use crate::credentials::CredentialKind;
+use crate::dialects::{DialectContext, DialectRequest, Dialects, Endpoint};
 use crate::forwarded::X_REQUEST_ID;
 use crate::identity::Identity;
 use crate::metrics::{Metrics, Outcome};
+use crate::respond::LocalResponse;
 use crate::respond::{send, Refusal};
 use crate::routes::{normalize_path, Access};
+use crate::state::Shared;
 use crate::state::{State, UpstreamPeer};
 use crate::verifier::AuthError;
 
@@ -75,12 +81,100 @@ impl Snapshot {
 pub struct Gatehouse {
     snapshot: Arc<ArcSwap<Snapshot>>,
     metrics: Arc<Metrics>,
+    shared: Shared,
 }
 
 impl Gatehouse {
-    pub fn new(snapshot: Arc<ArcSwap<Snapshot>>, metrics: Arc<Metrics>) -> Self {
-        Self { snapshot, metrics }
+    pub fn new(snapshot: Arc<ArcSwap<Snapshot>>, shared: Shared) -> Self {
+        Self {
+            snapshot,
+            metrics: shared.metrics.clone(),
+            shared,
+        }
     }
+
+    /// Writes a locally generated response, with the request id. An unread body would be
+    /// drained before the connection could be reused: close instead of reading an upload
+    /// nobody wants.
+    async fn respond(
+        &self,
+        session: &mut Session,
+        ctx: &RequestCtx,
+        mut response: LocalResponse,
+    ) -> Result<()> {
+        if let Some(id) = &ctx.request_id {
+            response.headers.push((X_REQUEST_ID.clone(), id.clone()));
+        }
+        let close = !session.is_body_empty();
+        send(session, response, close).await
+    }
+
+    /// Answers a dialect endpoint: read the body (bounded), let the dialect decide, write.
+    async fn answer_dialect(
+        &self,
+        session: &mut Session,
+        ctx: &mut RequestCtx,
+        state: &State,
+        endpoint: Endpoint,
+    ) -> Result<()> {
+        ctx.outcome = Outcome::Answered;
+        let now = SystemTime::now();
+        let method = session.req_header().method.clone();
+        let limits = &state.config.dialect_limits;
+        let body = if Dialects::wants_body(endpoint, &method) {
+            match read_bounded(session, limits.max_body_bytes, limits.body_timeout).await {
+                Ok(body) => body,
+                Err(BodyError::TooLarge(_)) => {
+                    session.set_keepalive(None);
+                    return send(session, state.dialects.too_large(endpoint, now), true).await;
+                }
+                Err(BodyError::Timeout) => {
+                    session.set_keepalive(None);
+                    return send(session, LocalResponse::empty(408), true).await;
+                }
+                Err(BodyError::Read) => {
+                    // The client went away mid-body; there is nobody to answer.
+                    session.set_keepalive(None);
+                    return Ok(());
+                }
+            }
+        } else {
+            Bytes::new()
+        };
+        let path = ctx
+            .rewritten_path
+            .take()
+            .unwrap_or_else(|| session.req_header().uri.path().to_owned());
+        let response = {
+            let headers = &session.req_header().headers;
+            let request = DialectRequest {
+                method: &method,
+                path: &path,
+                headers,
+                body: &body,
+                client_ip: state.forwarding.client_ip(ctx.peer_ip, headers),
+                now,
+            };
+            let dialect_ctx = DialectContext {
+                users: state.verifier.users(),
+                keys: &state.keys,
+                pool: &self.shared.hash_pool,
+                metrics: &self.metrics,
+                blacklist: &self.shared.blacklist,
+            };
+            state
+                .dialects
+                .answer(endpoint, &request, &dialect_ctx)
+                .await
+        };
+        self.respond(session, ctx, response).await
+    }
+}
+
+/// Where a request goes after `authorize`.
+enum Decision {
+    Forward,
+    Dialect(Endpoint),
 }
 
 /// Per-request state.
@@ -125,7 +219,11 @@ impl ProxyHttp for Gatehouse {
         let state = &snapshot.state;
 
         match authorize(state, session.req_header(), ctx).await {
-            Ok(()) => Ok(false),
+            Ok(Decision::Forward) => Ok(false),
+            Ok(Decision::Dialect(endpoint)) => {
+                self.answer_dialect(session, ctx, state, endpoint).await?;
+                Ok(true)
+            }
             Err(refusal) => {
                 ctx.outcome = match &refusal {
                     Refusal::BadRequest(_) => Outcome::BadRequest,
@@ -135,14 +233,8 @@ impl ProxyHttp for Gatehouse {
                     Refusal::Busy => Outcome::Busy,
                     Refusal::BadGateway | Refusal::GatewayTimeout => Outcome::UpstreamError,
                 };
-                let mut response = refusal.to_response(&state.challenges);
-                if let Some(id) = &ctx.request_id {
-                    response.headers.push((X_REQUEST_ID.clone(), id.clone()));
-                }
-                // An unread body would be drained before the connection could be
-                // reused: close instead of reading an upload nobody wants.
-                let close = !session.is_body_empty();
-                send(session, response, close).await?;
+                let response = refusal.to_response(&state.challenges);
+                self.respond(session, ctx, response).await?;
                 Ok(true)
             }
         }
@@ -340,16 +432,19 @@ async fn authorize(
     state: &State,
     request: &RequestHeader,
     ctx: &mut RequestCtx,
-) -> std::result::Result<(), Refusal> {
+) -> std::result::Result<Decision, Refusal> {
     let raw_path = request.uri.path();
     let path = normalize_path(raw_path).map_err(|e| Refusal::BadRequest(e.to_string()))?;
-    let access = state.routes.access_for(&request.method, &path);
     if let std::borrow::Cow::Owned(path) = &path {
         ctx.rewritten_path = Some(path.clone());
     }
+    if let Some(endpoint) = state.dialects.table.route(&path) {
+        return Ok(Decision::Dialect(endpoint));
+    }
+    let access = state.routes.access_for(&request.method, &path);
     if *access == Access::Public {
         ctx.outcome = Outcome::Public;
-        return Ok(());
+        return Ok(Decision::Forward);
     }
     let presented = state
         .credentials
@@ -397,5 +492,5 @@ async fn authorize(
     }
     ctx.identity = Some(identity);
     ctx.outcome = Outcome::Forwarded;
-    Ok(())
+    Ok(Decision::Forward)
 }

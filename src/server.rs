@@ -110,14 +110,14 @@ pub fn run(config: Config, path: &std::path::Path, options: RunOptions) -> Resul
         }
         UpstreamTarget::Tcp { .. } => None,
     };
-    let shared = Shared {
-        metrics: metrics.clone(),
-        hash_pool: Arc::new(HashPool::new(
+    let shared = Shared::new(
+        metrics.clone(),
+        Arc::new(HashPool::new(
             config.server.hash_workers,
             config.server.hash_queue,
         )),
-        echo_socket: echo_socket.clone(),
-    };
+        echo_socket.clone(),
+    );
 
     let mut conf = ServerConf {
         threads: config.server.threads,
@@ -162,7 +162,7 @@ pub fn run(config: Config, path: &std::path::Path, options: RunOptions) -> Resul
 
     let mut proxy = pingora::proxy::http_proxy_service_with_name(
         &server.configuration,
-        Gatehouse::new(snapshot.clone(), metrics.clone()),
+        Gatehouse::new(snapshot.clone(), shared.clone()),
         "proxy",
     );
     let listen_address = listen.address.to_string();

@@ -10,6 +10,7 @@ use std::sync::Arc;
 
 use crate::config::{Config, UpstreamTarget};
 use crate::credentials::CredentialRules;
+use crate::dialects::{Blacklist, Dialects, BLACKLIST_KEEP};
 use crate::forwarded::ForwardingRules;
 use crate::identity::IdentityHeaders;
 use crate::keys::KeySet;
@@ -28,6 +29,23 @@ pub struct Shared {
     pub hash_pool: Arc<HashPool>,
     /// Where the built-in echo upstream listens, when it runs.
     pub echo_socket: Option<PathBuf>,
+    /// Revoked simplejwt refresh tokens: a reload must not forget them.
+    pub blacklist: Blacklist,
+}
+
+impl Shared {
+    pub fn new(
+        metrics: Arc<Metrics>,
+        hash_pool: Arc<HashPool>,
+        echo_socket: Option<PathBuf>,
+    ) -> Self {
+        Self {
+            metrics,
+            hash_pool,
+            echo_socket,
+            blacklist: Blacklist::new(1_000_000, BLACKLIST_KEEP),
+        }
+    }
 }
 
 pub struct State {
@@ -40,6 +58,7 @@ pub struct State {
     pub challenges: Challenges,
     pub keys: KeySet,
     pub upstream: UpstreamPeer,
+    pub dialects: Dialects,
 }
 
 /// Where proxied requests go, resolved for this snapshot.
@@ -53,19 +72,38 @@ impl State {
     pub fn build(config: Arc<Config>, shared: &Shared) -> Result<Self, String> {
         let users = Arc::new(UserStore::new(config.users.clone()));
         let leeway = config.auth.leeway.as_secs();
-        let acceptors = config
+        let native = ClaimProfile::Native {
+            issuer: config.auth.issuer.clone(),
+        };
+        let mut acceptors: Vec<TokenAcceptor> = config
             .keys
             .iter()
-            .map(|key| {
-                TokenAcceptor::new(
-                    key.clone(),
-                    ClaimProfile::Native {
-                        issuer: config.auth.issuer.clone(),
-                    },
-                    leeway,
-                )
-            })
+            .map(|key| TokenAcceptor::new(key.clone(), native.clone(), leeway))
             .collect();
+        // Every enabled dialect's access tokens open proxied traffic, each checked with
+        // its own key and claim rules.
+        let d = &config.dialects;
+        let dialect_acceptors = [
+            d.kerong.as_ref().map(|s| (&s.key, ClaimProfile::Kerong)),
+            d.nomic.as_ref().map(|s| {
+                (
+                    &s.key,
+                    ClaimProfile::Nomic {
+                        issuer: s.issuer.clone(),
+                    },
+                )
+            }),
+            d.simplejwt
+                .as_ref()
+                .map(|s| (&s.key, ClaimProfile::SimpleJwtAccess)),
+            d.drf_jwt.as_ref().map(|s| (&s.key, ClaimProfile::DrfJwt)),
+            d.header_login
+                .as_ref()
+                .map(|s| (&s.key, ClaimProfile::HeaderLogin)),
+        ];
+        for (key, profile) in dialect_acceptors.into_iter().flatten() {
+            acceptors.push(TokenAcceptor::new(key.clone(), profile, leeway));
+        }
         let verifier = Verifier::new(
             users,
             TokenAcceptors::new(acceptors),
@@ -112,9 +150,21 @@ impl State {
             verifier,
             identity: config.identity.clone(),
             forwarding,
-            keys: KeySet::new(config.keys.clone()),
+            keys: KeySet::new(all_keys(&config)),
+            dialects: Dialects::new(config.dialects.clone()),
             upstream,
             config,
         })
     }
+}
+
+/// The configured keys plus a generated nomic key, which JWKS must publish too.
+fn all_keys(config: &Config) -> Vec<Arc<crate::keys::Key>> {
+    let mut keys = config.keys.clone();
+    if let Some(nomic) = &config.dialects.nomic {
+        if !keys.iter().any(|k| Arc::ptr_eq(k, &nomic.key)) {
+            keys.push(nomic.key.clone());
+        }
+    }
+    keys
 }

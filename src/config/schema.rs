@@ -29,6 +29,74 @@ pub struct RawConfig {
     pub identity: RawIdentity,
     #[serde(default)]
     pub routes: Vec<RawRoute>,
+    #[serde(default)]
+    pub dialects: RawDialects,
+}
+
+/// `[dialects]`: shared limits, and one table per documented API.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawDialects {
+    /// Largest request body a dialect endpoint reads (bytes).
+    pub max_body_bytes: Option<usize>,
+    /// How long reading that body may take.
+    pub body_timeout: Option<String>,
+    pub kerong: Option<RawSimpleDialect>,
+    pub nomic: Option<RawNomic>,
+    pub simplejwt: Option<RawSimpleJwt>,
+    pub drf_jwt: Option<RawDrfJwt>,
+    pub header_login: Option<RawSimpleDialect>,
+}
+
+/// kerong and header_login: one path, one key, one lifetime.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSimpleDialect {
+    pub enabled: Option<bool>,
+    pub path: Option<String>,
+    pub key: String,
+    pub lifetime: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawNomic {
+    pub enabled: Option<bool>,
+    pub path: Option<String>,
+    /// Leave out to have an RSA key generated at start.
+    pub key: Option<String>,
+    pub issuer: Option<String>,
+    pub lifetime: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSimpleJwt {
+    pub enabled: Option<bool>,
+    pub path: Option<String>,
+    pub refresh_path: Option<String>,
+    pub verify_path: Option<String>,
+    pub blacklist_path: Option<String>,
+    pub key: String,
+    pub access_lifetime: Option<String>,
+    pub refresh_lifetime: Option<String>,
+    pub rotate_refresh_tokens: Option<bool>,
+    pub blacklist_after_rotation: Option<bool>,
+    pub language: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawDrfJwt {
+    pub enabled: Option<bool>,
+    pub path: Option<String>,
+    pub refresh_path: Option<String>,
+    pub verify_path: Option<String>,
+    pub key: String,
+    pub lifetime: Option<String>,
+    pub refresh_window: Option<String>,
+    pub allow_refresh: Option<bool>,
+    pub language: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]

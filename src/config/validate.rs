@@ -22,14 +22,16 @@ use http::header::HeaderName;
 
 use super::error::{KeyPath, Problems};
 use super::schema::{
-    RawAuth, RawConfig, RawIdentity, RawKey, RawRoute, RawUpstream, RawUser, RawUsersFile,
+    RawAuth, RawConfig, RawDialects, RawIdentity, RawKey, RawRoute, RawUpstream, RawUser,
+    RawUsersFile,
 };
 use super::secret::SecretSpec;
 use super::{
-    Admin, Auth, Config, ConfigErrors, Listen, ListenTls, ServerSettings, Upstream, UpstreamTarget,
-    UpstreamTls,
+    Admin, Auth, Config, ConfigErrors, DialectLimits, Listen, ListenTls, ServerSettings, Upstream,
+    UpstreamTarget, UpstreamTls,
 };
 use crate::credentials::CredentialRules;
+use crate::dialects::{drf_jwt, header_login, kerong, nomic, simplejwt, DialectSettings, Language};
 use crate::identity::IdentityHeaders;
 use crate::keys::{parse_algorithm, Key, KeyMaterial};
 use crate::routes::{normalize_path, Access, RouteRule};
@@ -69,6 +71,10 @@ pub(super) fn validate(
     let auth = v.auth(&raw.auth, &keys, &root.key("auth"));
     let identity = v.identity(&raw.identity, &root.key("identity"));
     let routes = v.routes(&raw.routes, &root.key("routes"));
+    let (dialects, dialect_limits) = match &auth {
+        Some(auth) => v.dialects(&raw.dialects, &keys, auth, &root.key("dialects")),
+        None => Default::default(),
+    };
     let default_access = match raw.auth.default_access.as_deref() {
         None | Some("authenticated") => Access::Authenticated,
         Some("public") => Access::Public,
@@ -105,6 +111,8 @@ pub(super) fn validate(
                 identity,
                 routes,
                 default_access,
+                dialects,
+                dialect_limits,
                 warnings,
             })
         }
@@ -822,6 +830,305 @@ impl Validator<'_, '_> {
             });
         }
         routes
+    }
+}
+
+impl Validator<'_, '_> {
+    fn dialects(
+        &mut self,
+        raw: &RawDialects,
+        keys: &[Arc<Key>],
+        auth: &Auth,
+        at: &KeyPath,
+    ) -> (DialectSettings, DialectLimits) {
+        let defaults = DialectLimits::default();
+        let limits = DialectLimits {
+            max_body_bytes: raw.max_body_bytes.unwrap_or(defaults.max_body_bytes),
+            body_timeout: self.duration(
+                raw.body_timeout.as_deref(),
+                defaults.body_timeout,
+                &at.key("body_timeout"),
+            ),
+        };
+        if !(64..=1024 * 1024).contains(&limits.max_body_bytes) {
+            self.problems
+                .at(&at.key("max_body_bytes"), "must be between 64 and 1048576");
+        }
+        let leeway_secs = auth.leeway.as_secs();
+        let max_token_bytes = auth.credentials.max_token_bytes;
+        let mut settings = DialectSettings::default();
+        let mut paths: Vec<(String, KeyPath)> = Vec::new();
+
+        if let Some(r) = raw.kerong.as_ref().filter(|r| r.enabled.unwrap_or(true)) {
+            let at = at.key("kerong");
+            let path = self.dialect_path(
+                r.path.as_deref(),
+                kerong::Settings::DEFAULT_PATH,
+                &at.key("path"),
+                &mut paths,
+            );
+            let key = self.signing_key(&r.key, keys, &at.key("key"));
+            let lifetime = self.duration(
+                r.lifetime.as_deref(),
+                kerong::Settings::DEFAULT_LIFETIME,
+                &at.key("lifetime"),
+            );
+            if let (Some(path), Some(key)) = (path, key) {
+                settings.kerong = Some(kerong::Settings {
+                    path,
+                    key,
+                    lifetime,
+                });
+            }
+        }
+        if let Some(r) = raw.nomic.as_ref().filter(|r| r.enabled.unwrap_or(true)) {
+            let at = at.key("nomic");
+            let path = self.dialect_path(
+                r.path.as_deref(),
+                nomic::Settings::DEFAULT_PATH,
+                &at.key("path"),
+                &mut paths,
+            );
+            let key = match &r.key {
+                Some(id) => self.signing_key(id, keys, &at.key("key")),
+                None => match nomic::generated_key() {
+                    Ok(key) => Some(key),
+                    Err(e) => {
+                        self.problems
+                            .at(&at, format!("cannot generate an RSA key: {e}"));
+                        None
+                    }
+                },
+            };
+            let lifetime = self.duration(
+                r.lifetime.as_deref(),
+                nomic::Settings::DEFAULT_LIFETIME,
+                &at.key("lifetime"),
+            );
+            if let (Some(path), Some(key)) = (path, key) {
+                settings.nomic = Some(nomic::Settings {
+                    path,
+                    key,
+                    issuer: r
+                        .issuer
+                        .clone()
+                        .unwrap_or_else(|| nomic::Settings::DEFAULT_ISSUER.to_owned()),
+                    lifetime,
+                    leeway_secs,
+                    max_token_bytes,
+                });
+            }
+        }
+        if let Some(r) = raw.simplejwt.as_ref().filter(|r| r.enabled.unwrap_or(true)) {
+            use simplejwt::Settings as S;
+            let at = at.key("simplejwt");
+            let token_path = self.dialect_path(
+                r.path.as_deref(),
+                S::DEFAULT_TOKEN_PATH,
+                &at.key("path"),
+                &mut paths,
+            );
+            let refresh_path = self.dialect_path(
+                r.refresh_path.as_deref(),
+                S::DEFAULT_REFRESH_PATH,
+                &at.key("refresh_path"),
+                &mut paths,
+            );
+            let verify_path = self.dialect_path(
+                r.verify_path.as_deref(),
+                S::DEFAULT_VERIFY_PATH,
+                &at.key("verify_path"),
+                &mut paths,
+            );
+            let blacklist_path = self.dialect_path(
+                r.blacklist_path.as_deref(),
+                S::DEFAULT_BLACKLIST_PATH,
+                &at.key("blacklist_path"),
+                &mut paths,
+            );
+            let key = self.signing_key(&r.key, keys, &at.key("key"));
+            let access_lifetime = self.duration(
+                r.access_lifetime.as_deref(),
+                S::DEFAULT_ACCESS_LIFETIME,
+                &at.key("access_lifetime"),
+            );
+            let refresh_lifetime = self.duration(
+                r.refresh_lifetime.as_deref(),
+                S::DEFAULT_REFRESH_LIFETIME,
+                &at.key("refresh_lifetime"),
+            );
+            if refresh_lifetime > crate::dialects::BLACKLIST_KEEP {
+                self.problems.at(
+                    &at.key("refresh_lifetime"),
+                    "at most 30 days (the blacklist keeps entries that long)",
+                );
+            }
+            let language = self.language(r.language.as_deref(), Language::Ru, &at.key("language"));
+            if let (
+                Some(token_path),
+                Some(refresh_path),
+                Some(verify_path),
+                Some(blacklist_path),
+                Some(key),
+            ) = (token_path, refresh_path, verify_path, blacklist_path, key)
+            {
+                settings.simplejwt = Some(S {
+                    token_path,
+                    refresh_path,
+                    verify_path,
+                    blacklist_path,
+                    key,
+                    access_lifetime,
+                    refresh_lifetime,
+                    rotate_refresh_tokens: r.rotate_refresh_tokens.unwrap_or(false),
+                    blacklist_after_rotation: r.blacklist_after_rotation.unwrap_or(false),
+                    language,
+                    leeway_secs,
+                    max_token_bytes,
+                });
+            }
+        }
+        if let Some(r) = raw.drf_jwt.as_ref().filter(|r| r.enabled.unwrap_or(true)) {
+            use drf_jwt::Settings as S;
+            let at = at.key("drf_jwt");
+            let auth_path = self.dialect_path(
+                r.path.as_deref(),
+                S::DEFAULT_AUTH_PATH,
+                &at.key("path"),
+                &mut paths,
+            );
+            let refresh_path = self.dialect_path(
+                r.refresh_path.as_deref(),
+                S::DEFAULT_REFRESH_PATH,
+                &at.key("refresh_path"),
+                &mut paths,
+            );
+            let verify_path = self.dialect_path(
+                r.verify_path.as_deref(),
+                S::DEFAULT_VERIFY_PATH,
+                &at.key("verify_path"),
+                &mut paths,
+            );
+            let key = self.signing_key(&r.key, keys, &at.key("key"));
+            let lifetime = self.duration(
+                r.lifetime.as_deref(),
+                S::DEFAULT_LIFETIME,
+                &at.key("lifetime"),
+            );
+            let refresh_window = self.duration(
+                r.refresh_window.as_deref(),
+                S::DEFAULT_REFRESH_WINDOW,
+                &at.key("refresh_window"),
+            );
+            let language = self.language(r.language.as_deref(), Language::En, &at.key("language"));
+            if let (Some(auth_path), Some(refresh_path), Some(verify_path), Some(key)) =
+                (auth_path, refresh_path, verify_path, key)
+            {
+                settings.drf_jwt = Some(S {
+                    auth_path,
+                    refresh_path,
+                    verify_path,
+                    key,
+                    lifetime,
+                    refresh_window,
+                    allow_refresh: r.allow_refresh.unwrap_or(true),
+                    language,
+                    leeway_secs,
+                    max_token_bytes,
+                });
+            }
+        }
+        if let Some(r) = raw
+            .header_login
+            .as_ref()
+            .filter(|r| r.enabled.unwrap_or(true))
+        {
+            let at = at.key("header_login");
+            let path = self.dialect_path(
+                r.path.as_deref(),
+                header_login::Settings::DEFAULT_PATH,
+                &at.key("path"),
+                &mut paths,
+            );
+            let key = self.signing_key(&r.key, keys, &at.key("key"));
+            let lifetime = self.duration(
+                r.lifetime.as_deref(),
+                header_login::Settings::DEFAULT_LIFETIME,
+                &at.key("lifetime"),
+            );
+            if let (Some(path), Some(key)) = (path, key) {
+                settings.header_login = Some(header_login::Settings {
+                    path,
+                    key,
+                    lifetime,
+                });
+            }
+        }
+        (settings, limits)
+    }
+
+    /// A dialect endpoint path: normalised, and not used by another endpoint.
+    fn dialect_path(
+        &mut self,
+        given: Option<&str>,
+        default: &str,
+        at: &KeyPath,
+        taken: &mut Vec<(String, KeyPath)>,
+    ) -> Option<String> {
+        let path = given.unwrap_or(default);
+        match normalize_path(path) {
+            Ok(normal) if normal == path => {}
+            Ok(normal) => {
+                self.problems
+                    .at(at, format!("write the normalised form {normal:?}"));
+                return None;
+            }
+            Err(e) => {
+                self.problems.at(at, e.to_string());
+                return None;
+            }
+        }
+        if path == crate::dialects::JWKS_PATH {
+            self.problems.at(at, "is where JWKS is published");
+            return None;
+        }
+        if let Some((_, other)) = taken.iter().find(|(p, _)| p == path) {
+            self.problems
+                .at(at, format!("{path:?} is already used by {other}"));
+            return None;
+        }
+        taken.push((path.to_owned(), at.clone()));
+        Some(path.to_owned())
+    }
+
+    /// A `[[keys]]` id that can sign.
+    fn signing_key(&mut self, id: &str, keys: &[Arc<Key>], at: &KeyPath) -> Option<Arc<Key>> {
+        match keys.iter().find(|k| k.id() == id) {
+            Some(key) if key.can_sign() => Some(key.clone()),
+            Some(_) => {
+                self.problems
+                    .at(at, format!("key {id:?} has no private key, it cannot sign"));
+                None
+            }
+            None => {
+                self.problems
+                    .at(at, format!("no [[keys]] entry has id {id:?}"));
+                None
+            }
+        }
+    }
+
+    fn language(&mut self, given: Option<&str>, default: Language, at: &KeyPath) -> Language {
+        match given {
+            None => default,
+            Some("ru") => Language::Ru,
+            Some("en") => Language::En,
+            Some(other) => {
+                self.problems
+                    .at(at, format!("expected \"ru\" or \"en\", found {other:?}"));
+                default
+            }
+        }
     }
 }
 

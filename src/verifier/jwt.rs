@@ -25,12 +25,28 @@ pub enum ClaimProfile {
     /// gatehouse's own tokens (`gatehouse token`): `sub` is the username, `iss` is
     /// the configured issuer.
     Native { issuer: String },
+    /// kerong: `sub` is the username.
+    Kerong,
+    /// nomic: `sub` is the user id as a string, `iss` the configured issuer.
+    Nomic { issuer: String },
+    /// simplejwt access tokens: `token_type` is `access`, `user_id` an integer. Refresh
+    /// tokens never open proxied traffic.
+    SimpleJwtAccess,
+    /// drf_jwt: `username` names the user (as `jwt_get_username_from_payload` does).
+    DrfJwt,
+    /// header_login: `user` is the username.
+    HeaderLogin,
 }
 
 impl ClaimProfile {
     pub fn name(&self) -> &'static str {
         match self {
             ClaimProfile::Native { .. } => "gatehouse",
+            ClaimProfile::Kerong => "kerong",
+            ClaimProfile::Nomic { .. } => "nomic",
+            ClaimProfile::SimpleJwtAccess => "simplejwt",
+            ClaimProfile::DrfJwt => "drf_jwt",
+            ClaimProfile::HeaderLogin => "header_login",
         }
     }
 }
@@ -104,6 +120,10 @@ struct Claims {
     exp: Option<u64>,
     sub: Option<String>,
     jti: Option<String>,
+    token_type: Option<String>,
+    user_id: Option<i64>,
+    username: Option<String>,
+    user: Option<String>,
 }
 
 /// One key together with the rules for the tokens it signs.
@@ -123,10 +143,11 @@ impl TokenAcceptor {
         validation.aud = None;
         validation.set_required_spec_claims(&["exp"]);
         match &profile {
-            ClaimProfile::Native { issuer } => {
+            ClaimProfile::Native { issuer } | ClaimProfile::Nomic { issuer } => {
                 validation.set_issuer(&[issuer]);
                 validation.set_required_spec_claims(&["exp", "iss"]);
             }
+            _ => {}
         }
         Self {
             key,
@@ -147,9 +168,26 @@ impl TokenAcceptor {
         let data = jsonwebtoken::decode::<Claims>(token, self.key.decoding_key(), &self.validation)
             .map_err(|e| map_error(e.kind()))?;
         let claims = data.claims;
+        let missing = |claim: &str| TokenError::Claim(claim.into());
         let user = match &self.profile {
-            ClaimProfile::Native { .. } => {
-                UserRef::Username(claims.sub.ok_or_else(|| TokenError::Claim("sub".into()))?)
+            ClaimProfile::Native { .. } | ClaimProfile::Kerong => {
+                UserRef::Username(claims.sub.ok_or_else(|| missing("sub"))?)
+            }
+            ClaimProfile::Nomic { .. } => {
+                let sub = claims.sub.ok_or_else(|| missing("sub"))?;
+                UserRef::Id(sub.parse().map_err(|_| missing("sub"))?)
+            }
+            ClaimProfile::SimpleJwtAccess => {
+                if claims.token_type.as_deref() != Some("access") {
+                    return Err(missing("token_type"));
+                }
+                UserRef::Id(claims.user_id.ok_or_else(|| missing("user_id"))?)
+            }
+            ClaimProfile::DrfJwt => {
+                UserRef::Username(claims.username.ok_or_else(|| missing("username"))?)
+            }
+            ClaimProfile::HeaderLogin => {
+                UserRef::Username(claims.user.ok_or_else(|| missing("user"))?)
             }
         };
         let expires_at = claims.exp.ok_or_else(|| TokenError::Claim("exp".into()))?;
@@ -159,6 +197,44 @@ impl TokenAcceptor {
             expires_at,
         })
     }
+}
+
+/// Decodes a token signed by `key` under the common policy (pinned algorithm, `exp`
+/// required, `nbf` enforced, no `aud`, no `crit`), for dialect endpoints that verify or
+/// refresh their own tokens. Returns the claims as JSON for the dialect to interpret.
+pub fn decode_with_policy(
+    token: &str,
+    key: &Key,
+    leeway_secs: u64,
+    max_bytes: usize,
+) -> Result<serde_json::Map<String, serde_json::Value>, TokenError> {
+    if token.len() > max_bytes {
+        return Err(TokenError::Malformed);
+    }
+    let header = jsonwebtoken::decode_header(token).map_err(|e| match e.kind() {
+        ErrorKind::Json(_) | ErrorKind::InvalidAlgorithmName => {
+            TokenError::Header("unknown algorithm")
+        }
+        _ => TokenError::Malformed,
+    })?;
+    if header.crit.is_some() {
+        return Err(TokenError::Header("critical extensions are not supported"));
+    }
+    if header.alg != key.algorithm() {
+        return Err(TokenError::Header("algorithm does not match the key"));
+    }
+    let mut validation = Validation::new(key.algorithm());
+    validation.leeway = leeway_secs;
+    validation.validate_nbf = true;
+    validation.validate_aud = true;
+    validation.set_required_spec_claims(&["exp"]);
+    jsonwebtoken::decode::<serde_json::Map<String, serde_json::Value>>(
+        token,
+        key.decoding_key(),
+        &validation,
+    )
+    .map(|data| data.claims)
+    .map_err(|e| map_error(e.kind()))
 }
 
 fn map_error(kind: &ErrorKind) -> TokenError {
@@ -353,5 +429,37 @@ mod tests {
             a.verify(&crit).unwrap_err(),
             TokenError::Header(_)
         ));
+    }
+}
+
+#[cfg(test)]
+mod dialect_profile_tests {
+    use super::*;
+    use crate::keys::KeyMaterial;
+    use jsonwebtoken::Algorithm;
+
+    #[test]
+    fn header_login_profile() {
+        let key =
+            Arc::new(Key::new("h", Algorithm::HS256, KeyMaterial::Hmac(Some(&[3u8; 32]))).unwrap());
+        let acceptors = TokenAcceptors::new(vec![
+            TokenAcceptor::new(
+                key.clone(),
+                ClaimProfile::Native {
+                    issuer: "gatehouse".into(),
+                },
+                0,
+            ),
+            TokenAcceptor::new(key.clone(), ClaimProfile::HeaderLogin, 0),
+        ]);
+        let exp = crate::verifier::unix_now() + 60;
+        let token = key
+            .sign_with_header_json(
+                &key.typ_alg_header(),
+                &serde_json::json!({"user": "u", "exp": exp}),
+            )
+            .unwrap();
+        let r = acceptors.verify(&token);
+        assert!(r.is_ok(), "{:?}", r.err());
     }
 }

@@ -24,3 +24,5 @@ mod hash_formats;
 mod admin;
 // Reloading the configuration on SIGHUP.
 mod reload;
+// The five documented login APIs, JWKS, body limits, dialect tokens on proxied traffic.
+mod dialects;

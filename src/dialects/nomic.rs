@@ -1,0 +1,179 @@
+//! `nomic`: the ASP.NET-style token endpoint of seed 001 (`001_96235f6292beff1e.txt`).
+//!
+//! Request: `POST /api/auth/token` with either `Authorization: Basic` (login) or
+//! `Authorization: Bearer <a nomic token>` (renewal). No body is read.
+//! Answers:
+//! - 200 `{"isSuccess":true,"token":"<jwt>"}` (the document says "200 CREATED"; the code
+//!   is 200);
+//! - 403 with an empty body whenever the caller is not authenticated: no or malformed
+//!   `Authorization`, wrong credentials, an inactive user, a renewal token that is
+//!   expired, foreign or whose user is gone;
+//! - 500 `{"timestamp":"2023-02-24T21:29:15.137+00:00","status":500,
+//!   "error":"Internal Server Error","path":"/api/auth/token"}` when the work pool is
+//!   full or signing fails.
+//!
+//! Token: RS256, header `{"typ":"JWT","alg":"RS256"}` (as the sample), claims exactly
+//! `sub` (the user id as a string), `iss` (configurable, the sample's
+//! `NomicGameManager.Api` by default), `exp`, `iat`, in that order; lifetime 2 hours.
+//! Renewal issues a fresh token for the same user, only while the old one is valid and
+//! the user active.
+//!
+//! Decisions where the document is silent:
+//! - usernames match case-insensitively, as ASP.NET Identity's normalised names do;
+//! - users without an id cannot get a nomic token (403): `sub` must be their id;
+//! - other methods get 405 with an empty body and `Allow: POST`;
+//! - without a configured key, an RSA-2048 key is generated at start (logged), and its
+//!   public half is published in JWKS; its tokens do not survive a restart.
+
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use serde::Serialize;
+use serde_json::json;
+
+use super::{DialectContext, DialectRequest, LoginFailure, Lookup};
+use crate::credentials::decode_basic;
+use crate::keys::{Key, KeyError};
+use crate::respond::LocalResponse;
+use crate::users::User;
+use crate::verifier::jwt::decode_with_policy;
+
+#[derive(Clone, Debug)]
+pub struct Settings {
+    pub path: String,
+    pub key: Arc<Key>,
+    pub issuer: String,
+    pub lifetime: Duration,
+    pub leeway_secs: u64,
+    pub max_token_bytes: usize,
+}
+
+impl Settings {
+    pub const DEFAULT_PATH: &'static str = "/api/auth/token";
+    pub const DEFAULT_ISSUER: &'static str = "NomicGameManager.Api";
+    pub const DEFAULT_LIFETIME: Duration = Duration::from_secs(2 * 3600);
+}
+
+/// The RSA key used when `[dialects.nomic]` names none: generated once per process on
+/// first use, so reloads keep it (tokens survive a reload, not a restart).
+pub fn generated_key() -> Result<Arc<Key>, KeyError> {
+    static GENERATED: std::sync::OnceLock<Arc<Key>> = std::sync::OnceLock::new();
+    if let Some(key) = GENERATED.get() {
+        return Ok(key.clone());
+    }
+    let key = Arc::new(Key::generate_rsa(
+        GENERATED_KEY_ID,
+        jsonwebtoken::Algorithm::RS256,
+        2048,
+    )?);
+    log::info!("nomic: no key configured; generated an RSA-2048 key {GENERATED_KEY_ID:?} (published in JWKS; tokens do not survive a restart)");
+    Ok(GENERATED.get_or_init(|| key).clone())
+}
+
+/// The `kid` of the generated key.
+pub const GENERATED_KEY_ID: &str = "nomic-generated";
+
+#[derive(Serialize)]
+struct Claims {
+    sub: String,
+    iss: String,
+    exp: u64,
+    iat: u64,
+}
+
+fn forbidden() -> LocalResponse {
+    LocalResponse::empty(403)
+}
+
+fn internal_error(path: &str, now: SystemTime) -> LocalResponse {
+    let stamp = super::iso8601_millis(now).replace('Z', "+00:00");
+    LocalResponse::json(
+        500,
+        &json!({"timestamp": stamp, "status": 500, "error": "Internal Server Error", "path": path}),
+    )
+}
+
+fn claims(settings: &Settings, user: &User, now: u64) -> Option<Claims> {
+    Some(Claims {
+        sub: user.id?.to_string(),
+        iss: settings.issuer.clone(),
+        exp: now + settings.lifetime.as_secs(),
+        iat: now,
+    })
+}
+
+/// Signs a nomic token (for `gatehouse token --dialect nomic`).
+pub fn issue(settings: &Settings, user: &User, now: u64) -> Result<String, KeyError> {
+    let claims = claims(settings, user, now)
+        .ok_or_else(|| KeyError::Signing("the user has no id".into()))?;
+    settings
+        .key
+        .sign_with_header_json(&settings.key.typ_alg_header(), &claims)
+}
+
+/// Who a renewal token names, if it is a valid nomic token.
+fn renewal_user(settings: &Settings, token: &str, ctx: &DialectContext<'_>) -> Option<Arc<User>> {
+    let claims = decode_with_policy(
+        token,
+        &settings.key,
+        settings.leeway_secs,
+        settings.max_token_bytes,
+    )
+    .ok()?;
+    if claims.get("iss").and_then(|v| v.as_str()) != Some(settings.issuer.as_str()) {
+        return None;
+    }
+    let id: i64 = claims.get("sub")?.as_str()?.parse().ok()?;
+    let user = ctx.users.by_id(id)?;
+    user.active.then(|| user.clone())
+}
+
+pub async fn answer(
+    settings: &Settings,
+    request: &DialectRequest<'_>,
+    ctx: &DialectContext<'_>,
+) -> LocalResponse {
+    if request.method != http::Method::POST {
+        return LocalResponse::empty(405)
+            .with_header(http::header::ALLOW, http::HeaderValue::from_static("POST"));
+    }
+    let mut values = request.headers.get_all(http::header::AUTHORIZATION).iter();
+    let (Some(value), None) = (values.next(), values.next()) else {
+        return forbidden();
+    };
+    let Ok(value) = value.to_str() else {
+        return forbidden();
+    };
+    let (scheme, credential) = value.split_once(' ').unwrap_or((value, ""));
+    let credential = credential.trim();
+    let user = if scheme.eq_ignore_ascii_case("basic") {
+        let Ok((username, password)) = decode_basic(credential) else {
+            return forbidden();
+        };
+        match ctx
+            .check_password(Lookup::UsernameIgnoreCase(username), password)
+            .await
+        {
+            Ok(user) => user,
+            Err(LoginFailure::Invalid(_)) => return forbidden(),
+            Err(LoginFailure::Busy) => return internal_error(request.path, request.now),
+        }
+    } else if scheme.eq_ignore_ascii_case("bearer") {
+        match renewal_user(settings, credential, ctx) {
+            Some(user) => user,
+            None => return forbidden(),
+        }
+    } else {
+        return forbidden();
+    };
+    let Some(claims) = claims(settings, &user, request.unix_now()) else {
+        return forbidden();
+    };
+    match ctx
+        .sign(&settings.key, settings.key.typ_alg_header(), claims)
+        .await
+    {
+        Ok(token) => LocalResponse::json(200, &json!({"isSuccess": true, "token": token})),
+        Err(_) => internal_error(request.path, request.now),
+    }
+}
