@@ -273,6 +273,9 @@ impl<'a> Problems<'a> {
                             continue 'descend;
                         }
                     }
+                    // The array's own span runs from its first entry to its last, over
+                    // any tables written between them: it says nothing here.
+                    continue;
                 }
                 if contains(&key_span) || contains(&value_span) {
                     path = path.key(key);

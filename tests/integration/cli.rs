@@ -115,7 +115,7 @@ fn secrets_from_env_and_file_and_their_errors() {
     let path = write(dir.path(), "file.toml", &config);
     let (code, _, stderr) = run_cli(&["check", "--config", &path], None);
     assert_eq!(code, 0, "{stderr}");
-    assert!(!stderr.contains("is inline"), "{stderr}");
+    assert!(!stderr.contains("[[keys]] #1 secret is inline"), "{stderr}");
 
     let config = demo_config().replace(
         "secret = \"demo-only-secret-change-me-0123456789abcdef\"",
