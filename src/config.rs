@@ -139,6 +139,7 @@ pub struct Auth {
     pub token_key: Option<Arc<Key>>,
     pub token_lifetime: Duration,
     pub issuer: String,
+    pub rate_limit: crate::ratelimit::LimitSettings,
 }
 
 impl Config {

@@ -41,6 +41,7 @@ pub mod keys;
 pub mod metrics;
 pub mod offload;
 pub mod proxy;
+pub mod ratelimit;
 pub mod reload;
 pub mod respond;
 pub mod routes;

@@ -27,11 +27,12 @@ use pingora::{Error, ErrorSource, ErrorType, Result};
 use bytes::Bytes;
 
 use crate::body::{read_bounded, BodyError};
-use crate::credentials::CredentialKind;
+use crate::credentials::{decode_basic, CredentialKind, Presented};
 use crate::dialects::{DialectContext, DialectRequest, Dialects, Endpoint};
 use crate::forwarded::X_REQUEST_ID;
 use crate::identity::Identity;
 use crate::metrics::{Metrics, Outcome};
+use crate::ratelimit::FailureLimiter;
 use crate::respond::LocalResponse;
 use crate::respond::{send, Refusal};
 use crate::routes::{normalize_path, Access};
@@ -218,7 +219,7 @@ impl ProxyHttp for Gatehouse {
         ctx.request_id = Some(crate::forwarded::request_id(&session.req_header().headers));
         let state = &snapshot.state;
 
-        match authorize(state, session.req_header(), ctx).await {
+        match authorize(state, &self.shared.limiter, session.req_header(), ctx).await {
             Ok(Decision::Forward) => Ok(false),
             Ok(Decision::Dialect(endpoint)) => {
                 self.answer_dialect(session, ctx, state, endpoint).await?;
@@ -430,6 +431,7 @@ impl ProxyHttp for Gatehouse {
 /// Decides whether a request may go upstream, and as whom.
 async fn authorize(
     state: &State,
+    limiter: &FailureLimiter,
     request: &RequestHeader,
     ctx: &mut RequestCtx,
 ) -> std::result::Result<Decision, Refusal> {
@@ -458,29 +460,43 @@ async fn authorize(
             invalid_token: false,
         })?;
     ctx.credential = Some(presented.kind());
-    let identity = state
-        .verifier
-        .verify(presented)
-        .await
-        .map_err(|e| match e {
-            AuthError::Busy(_) => Refusal::Busy,
-            AuthError::Token(_) => Refusal::Unauthorized {
-                message: e.to_string(),
-                invalid_token: true,
-            },
-            AuthError::Remembered(_)
-                if matches!(presented, crate::credentials::Presented::Token { .. }) =>
-            {
-                Refusal::Unauthorized {
-                    message: e.to_string(),
-                    invalid_token: true,
-                }
-            }
-            _ => Refusal::Unauthorized {
-                message: e.to_string(),
-                invalid_token: false,
-            },
-        })?;
+    // Password credentials are rate limited per client and per username, before the
+    // cache: while limited, even a correct (or cached) password is refused.
+    let password_user = password_username(&presented);
+    let limited_user = password_user.as_ref().and_then(|u| u.as_deref());
+    let client = password_user
+        .is_some()
+        .then(|| state.forwarding.client_ip(ctx.peer_ip, &request.headers));
+    if let Some(client) = client {
+        limiter
+            .check(client, limited_user)
+            .map_err(|retry| Refusal::TooManyRequests {
+                retry_after_secs: retry.0,
+            })?;
+    }
+    let verified = state.verifier.verify(presented).await;
+    let failed_password = matches!(
+        verified,
+        Err(AuthError::Password | AuthError::Credential(_) | AuthError::Remembered(_))
+    );
+    if let (Some(client), true) = (client, failed_password) {
+        limiter.record_failure(client, limited_user);
+    }
+    let identity = verified.map_err(|e| match e {
+        AuthError::Busy(_) => Refusal::Busy,
+        AuthError::Token(_) => Refusal::Unauthorized {
+            message: e.to_string(),
+            invalid_token: true,
+        },
+        AuthError::Remembered(_) if client.is_none() => Refusal::Unauthorized {
+            message: e.to_string(),
+            invalid_token: true,
+        },
+        _ => Refusal::Unauthorized {
+            message: e.to_string(),
+            invalid_token: false,
+        },
+    })?;
     if let Access::AnyRole(roles) = access {
         if !identity.has_any_role(roles) {
             ctx.identity = Some(identity);
@@ -493,4 +509,18 @@ async fn authorize(
     ctx.identity = Some(identity);
     ctx.outcome = Outcome::Forwarded;
     Ok(Decision::Forward)
+}
+
+/// For password credentials: `Some(username)` (`None` inside when a Basic credential
+/// cannot even be decoded); `None` for tokens, which are not rate limited.
+fn password_username(presented: &Presented<'_>) -> Option<Option<Vec<u8>>> {
+    match presented {
+        Presented::Token { .. } => None,
+        Presented::HeaderPair { username, .. } => Some(Some(username.to_vec())),
+        Presented::Basic { encoded } => Some(
+            decode_basic(encoded)
+                .ok()
+                .map(|(user, _)| user.into_bytes()),
+        ),
+    }
 }

@@ -117,6 +117,7 @@ pub fn run(config: Config, path: &std::path::Path, options: RunOptions) -> Resul
             config.server.hash_queue,
         )),
         echo_socket.clone(),
+        config.auth.rate_limit.clone(),
     );
 
     let mut conf = ServerConf {

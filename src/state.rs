@@ -16,6 +16,7 @@ use crate::identity::IdentityHeaders;
 use crate::keys::KeySet;
 use crate::metrics::Metrics;
 use crate::offload::HashPool;
+use crate::ratelimit::{FailureLimiter, LimitSettings};
 use crate::respond::Challenges;
 use crate::routes::RouteTable;
 use crate::users::UserStore;
@@ -31,6 +32,8 @@ pub struct Shared {
     pub echo_socket: Option<PathBuf>,
     /// Revoked simplejwt refresh tokens: a reload must not forget them.
     pub blacklist: Blacklist,
+    /// Failed-credential counters: a reload must not reset an attacker's budget.
+    pub limiter: Arc<FailureLimiter>,
 }
 
 impl Shared {
@@ -38,12 +41,14 @@ impl Shared {
         metrics: Arc<Metrics>,
         hash_pool: Arc<HashPool>,
         echo_socket: Option<PathBuf>,
+        limits: LimitSettings,
     ) -> Self {
         Self {
             metrics,
             hash_pool,
             echo_socket,
             blacklist: Blacklist::new(1_000_000, BLACKLIST_KEEP),
+            limiter: Arc::new(FailureLimiter::new(limits)),
         }
     }
 }

@@ -230,6 +230,17 @@ pub struct RawAuth {
     pub token_key: Option<String>,
     pub token_lifetime: Option<String>,
     pub issuer: Option<String>,
+    pub rate_limit: Option<RawRateLimit>,
+}
+
+/// `[auth.rate_limit]`: failed credentials allowed per client and per username.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawRateLimit {
+    pub enabled: Option<bool>,
+    pub per_client: Option<u32>,
+    pub per_user: Option<u32>,
+    pub window: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]

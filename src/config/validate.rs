@@ -707,6 +707,28 @@ impl Validator<'_, '_> {
             },
             None => keys.iter().find(|k| k.can_sign()).cloned(),
         };
+        let defaults = crate::ratelimit::LimitSettings::default();
+        let limit_at = at.key("rate_limit");
+        let raw_limit = raw.rate_limit.as_ref();
+        let rate_limit = crate::ratelimit::LimitSettings {
+            enabled: raw_limit
+                .and_then(|r| r.enabled)
+                .unwrap_or(defaults.enabled),
+            per_client: raw_limit
+                .and_then(|r| r.per_client)
+                .unwrap_or(defaults.per_client),
+            per_user: raw_limit
+                .and_then(|r| r.per_user)
+                .unwrap_or(defaults.per_user),
+            window: self.duration(
+                raw_limit.and_then(|r| r.window.as_deref()),
+                defaults.window,
+                &limit_at.key("window"),
+            ),
+        };
+        if rate_limit.per_client == 0 || rate_limit.per_user == 0 {
+            self.problems.at(&limit_at, "per_client and per_user must be at least 1 (use enabled = false to turn limits off)");
+        }
         let credentials = CredentialRules {
             bearer: raw.bearer.unwrap_or(true),
             basic: raw.basic.unwrap_or(true),
@@ -740,6 +762,7 @@ impl Validator<'_, '_> {
                 &at.key("token_lifetime"),
             ),
             issuer: raw.issuer.clone().unwrap_or_else(|| "gatehouse".into()),
+            rate_limit,
         })
     }
 

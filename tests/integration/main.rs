@@ -24,5 +24,7 @@ mod hash_formats;
 mod admin;
 // Reloading the configuration on SIGHUP.
 mod reload;
+// Failed-credential limits per client and per username.
+mod rate_limits;
 // The five documented login APIs, JWKS, body limits, dialect tokens on proxied traffic.
 mod dialects;
