@@ -51,6 +51,7 @@ pub struct Config {
     pub default_access: Access,
     pub dialects: DialectSettings,
     pub dialect_limits: DialectLimits,
+    pub access_log: crate::access_log::AccessLogFormat,
     /// Things that work but deserve attention (inline secrets); printed at start and by `check`.
     pub warnings: Vec<String>,
 }

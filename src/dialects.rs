@@ -72,6 +72,20 @@ pub enum Endpoint {
     HeaderLogin,
 }
 
+impl Endpoint {
+    /// The dialect's name, for logs.
+    pub fn name(self) -> &'static str {
+        match self {
+            Endpoint::Jwks => "jwks",
+            Endpoint::Kerong => "kerong",
+            Endpoint::Nomic => "nomic",
+            Endpoint::SimpleJwt(_) => "simplejwt",
+            Endpoint::DrfJwt(_) => "drf_jwt",
+            Endpoint::HeaderLogin => "header_login",
+        }
+    }
+}
+
 /// A dialect endpoint's request: everything it may look at, nothing from Pingora.
 pub struct DialectRequest<'a> {
     pub method: &'a http::Method,

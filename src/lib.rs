@@ -28,6 +28,7 @@
 //! - `admin`, `metrics`: the admin listener and Prometheus metrics.
 //! - `echo`: the built-in echo upstream; `reload`: SIGHUP reloads.
 
+pub mod access_log;
 pub mod admin;
 pub mod body;
 pub mod cli;

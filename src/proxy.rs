@@ -26,6 +26,7 @@ use pingora::{Error, ErrorSource, ErrorType, Result};
 
 use bytes::Bytes;
 
+use crate::access_log::{AccessLogFormat, Entry};
 use crate::body::{read_bounded, BodyError};
 use crate::credentials::{decode_basic, CredentialKind, Presented};
 use crate::dialects::{DialectContext, DialectRequest, Dialects, Endpoint};
@@ -142,9 +143,10 @@ impl Gatehouse {
         } else {
             Bytes::new()
         };
+        ctx.dialect = Some(endpoint.name());
         let path = ctx
             .rewritten_path
-            .take()
+            .clone()
             .unwrap_or_else(|| session.req_header().uri.path().to_owned());
         let response = {
             let headers = &session.req_header().headers;
@@ -189,6 +191,8 @@ pub struct RequestCtx {
     rewritten_path: Option<String>,
     request_id: Option<HeaderValue>,
     peer_ip: IpAddr,
+    dialect: Option<&'static str>,
+    upstream_status: Option<u16>,
 }
 
 #[async_trait]
@@ -205,6 +209,8 @@ impl ProxyHttp for Gatehouse {
             rewritten_path: None,
             request_id: None,
             peer_ip: IpAddr::V4(Ipv4Addr::UNSPECIFIED),
+            dialect: None,
+            upstream_status: None,
         }
     }
 
@@ -281,7 +287,7 @@ impl ProxyHttp for Gatehouse {
         if let Some(id) = &ctx.request_id {
             upstream.insert_header(X_REQUEST_ID.clone(), id.clone())?;
         }
-        if let Some(path) = ctx.rewritten_path.take() {
+        if let Some(path) = ctx.rewritten_path.clone() {
             let target = match upstream.uri.query() {
                 Some(query) => format!("{path}?{query}"),
                 None => path,
@@ -301,8 +307,9 @@ impl ProxyHttp for Gatehouse {
         &self,
         _session: &mut Session,
         upstream_response: &mut ResponseHeader,
-        _ctx: &mut RequestCtx,
+        ctx: &mut RequestCtx,
     ) -> Result<()> {
+        ctx.upstream_status = Some(upstream_response.status.as_u16());
         self.metrics
             .upstream_status(upstream_response.status.as_u16());
         Ok(())
@@ -413,18 +420,35 @@ impl ProxyHttp for Gatehouse {
             self.metrics
                 .set_cache_entries(snapshot.state.verifier.cache_entries());
         }
-        log::debug!(
-            "{} {} -> {} ({})",
-            session.req_header().method,
-            ctx.rewritten_path
+        let Some(snapshot) = &ctx.snapshot else {
+            return;
+        };
+        let format = snapshot.state.config.access_log;
+        if format == AccessLogFormat::Off {
+            return;
+        }
+        let request = session.req_header();
+        let entry = Entry {
+            time: crate::access_log::timestamp(SystemTime::now()),
+            request_id: ctx
+                .request_id
+                .as_ref()
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("-"),
+            method: request.method.as_str(),
+            path: ctx
+                .rewritten_path
                 .as_deref()
-                .unwrap_or_else(|| session.req_header().uri.path()),
-            session
-                .response_written()
-                .map(|r| r.status.as_u16())
-                .unwrap_or(0),
-            ctx.outcome.as_str()
-        );
+                .unwrap_or_else(|| request.uri.path()),
+            status: session.response_written().map_or(0, |r| r.status.as_u16()),
+            latency_ms: ctx.started.elapsed().as_secs_f64() * 1000.0,
+            credential: ctx.credential.map(CredentialKind::as_str),
+            user: ctx.identity.as_ref().map(|i| i.user.username.as_str()),
+            dialect: ctx.dialect,
+            outcome: ctx.outcome.as_str(),
+            upstream_status: ctx.upstream_status,
+        };
+        entry.write(format);
     }
 }
 

@@ -19,7 +19,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 pub use cache::unix_now;
-use cache::{Digest, Digester, Domain, IdentityCache};
+pub use cache::Digest;
+use cache::{Digester, Domain, IdentityCache};
 use jwt::{ClaimProfile, TokenAcceptors, TokenError, UserRef};
 
 use crate::credentials::{decode_basic, CredentialError, CredentialKind, Presented};
@@ -94,17 +95,12 @@ impl Verifier {
 
     /// Authenticates a presented credential.
     pub async fn verify(&self, presented: Presented<'_>) -> Result<Arc<Identity>, AuthError> {
+        let digest = match self.lookup(&presented) {
+            Lookup::Hit(identity) => return Ok(identity),
+            Lookup::Refused(message) => return Err(AuthError::Remembered(message)),
+            Lookup::Miss(digest) => digest,
+        };
         let kind = presented.kind();
-        let digest = self.digest(&presented);
-        if let Some(identity) = self.cache.get(&digest) {
-            self.metrics.cache(CacheResult::Hit, kind);
-            return Ok(identity);
-        }
-        if let Some(message) = self.cache.refused(&digest) {
-            self.metrics.cache(CacheResult::NegativeHit, kind);
-            return Err(AuthError::Remembered(message));
-        }
-        self.metrics.cache(CacheResult::Miss, kind);
         let result = match presented {
             Presented::Token { token, .. } => self.verify_token(token, kind),
             Presented::Basic { encoded } => {
@@ -125,6 +121,23 @@ impl Verifier {
             Err(_) => {}
         }
         result
+    }
+
+    /// The cache's answer for a credential: the hot path, synchronous, no allocation on
+    /// a hit beyond the `Arc` clone.
+    pub fn lookup(&self, presented: &Presented<'_>) -> Lookup {
+        let kind = presented.kind();
+        let digest = self.digest(presented);
+        if let Some(identity) = self.cache.get(&digest) {
+            self.metrics.cache(CacheResult::Hit, kind);
+            return Lookup::Hit(identity);
+        }
+        if let Some(message) = self.cache.refused(&digest) {
+            self.metrics.cache(CacheResult::NegativeHit, kind);
+            return Lookup::Refused(message);
+        }
+        self.metrics.cache(CacheResult::Miss, kind);
+        Lookup::Miss(digest)
     }
 
     /// Verifies a token outside the proxy path (refresh/verify endpoints), uncached.
@@ -215,6 +228,15 @@ impl Verifier {
                 .digest(Domain::HeaderPair, &[username, password]),
         }
     }
+}
+
+/// What the cache knows about a credential.
+pub enum Lookup {
+    Hit(Arc<Identity>),
+    /// Refused recently, with the message it got then.
+    Refused(Arc<str>),
+    /// Unknown: verify for real, then cache under this digest.
+    Miss(Digest),
 }
 
 /// Refusals that stay refusals for as long as this configuration serves.

@@ -31,6 +31,16 @@ pub struct RawConfig {
     pub routes: Vec<RawRoute>,
     #[serde(default)]
     pub dialects: RawDialects,
+    #[serde(default)]
+    pub log: RawLog,
+}
+
+/// `[log]`: the access log on stdout.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawLog {
+    /// "json" (default), "text" or "off".
+    pub access: Option<String>,
 }
 
 /// `[dialects]`: shared limits, and one table per documented API.

@@ -30,6 +30,7 @@ use super::{
     Admin, Auth, Config, ConfigErrors, DialectLimits, Listen, ListenTls, ServerSettings, Upstream,
     UpstreamTarget, UpstreamTls,
 };
+use crate::access_log::AccessLogFormat;
 use crate::credentials::CredentialRules;
 use crate::dialects::{drf_jwt, header_login, kerong, nomic, simplejwt, DialectSettings, Language};
 use crate::identity::IdentityHeaders;
@@ -86,6 +87,18 @@ pub(super) fn validate(
             Access::Authenticated
         }
     };
+    let access_log = match raw.log.access.as_deref() {
+        None | Some("json") => AccessLogFormat::Json,
+        Some("text") => AccessLogFormat::Text,
+        Some("off") => AccessLogFormat::Off,
+        Some(other) => {
+            v.problems.at(
+                &root.key("log").key("access"),
+                format!("expected \"json\", \"text\" or \"off\", found {other:?}"),
+            );
+            AccessLogFormat::Json
+        }
+    };
     if let (Some(listen), Some(admin)) = (&listen, admin_address) {
         if listen.address == admin {
             v.problems.at(
@@ -113,6 +126,7 @@ pub(super) fn validate(
                 default_access,
                 dialects,
                 dialect_limits,
+                access_log,
                 warnings,
             })
         }

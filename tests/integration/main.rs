@@ -22,9 +22,13 @@ mod upstream;
 mod hash_formats;
 // The admin listener.
 mod admin;
+// The JSON access log.
+mod access_log;
 // Reloading the configuration on SIGHUP.
 mod reload;
 // Failed-credential limits per client and per username.
 mod rate_limits;
+// What an attacker would try: hostile tokens, smuggling, path tricks, slow clients.
+mod attacks;
 // The five documented login APIs, JWKS, body limits, dialect tokens on proxied traffic.
 mod dialects;

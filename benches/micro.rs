@@ -1,0 +1,339 @@
+//! Criterion micro-benchmarks of gatehouse's per-request work. Run with
+//! `cargo bench --bench micro` (add `-- <filter>` for one group). Figures are recorded
+//! in the README's Performance section; nothing here asserts a time.
+//!
+//! Groups:
+//! - `cache_hit`: the verifier's cached answer for Bearer, Basic and the header pair
+//!   (digest + moka lookup + `exp` recheck): the cost of an authenticated request's auth.
+//! - `verify_uncached`: full JWT verification per algorithm (HS256, RS256, ES256, EdDSA).
+//! - `credentials`: finding the credential in a request's headers.
+//! - `paths`: path normalisation and the route table.
+//! - `headers`: identity headers and forwarding edits for one request.
+//! - `issue`: signing a token per dialect (RS256 for nomic).
+
+// Benchmark set-up: a failure is a broken benchmark, reported by panicking.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::hint::black_box;
+use std::net::{IpAddr, Ipv4Addr};
+use std::sync::Arc;
+use std::time::Duration;
+
+use criterion::{criterion_group, criterion_main, Criterion};
+use gatehouse::credentials::{CredentialKind, CredentialRules, Presented};
+use gatehouse::forwarded::ForwardingRules;
+use gatehouse::identity::{AuthMethod, Identity, IdentityHeaders};
+use gatehouse::keys::{Key, KeyMaterial};
+use gatehouse::metrics::Metrics;
+use gatehouse::offload::HashPool;
+use gatehouse::routes::{normalize_path, Access, RouteRule, RouteTable};
+use gatehouse::users::{hash_password, PasswordHash, User, UserStore};
+use gatehouse::verifier::jwt::{ClaimProfile, TokenAcceptor, TokenAcceptors};
+use gatehouse::verifier::{Lookup, Verifier, VerifierSettings};
+use http::header::{HeaderMap, HeaderName, HeaderValue};
+use jsonwebtoken::Algorithm;
+
+const SECRET: &[u8] = b"bench-secret-bench-secret-bench-secret-0123";
+
+fn now() -> u64 {
+    gatehouse::verifier::unix_now()
+}
+
+fn user() -> User {
+    User {
+        username: "admin".into(),
+        id: Some(1),
+        email: Some("admin@admin.com".into()),
+        roles: vec!["admin".into()],
+        active: true,
+        // Cheap hash: only the cache miss would pay it, and hits are what is measured.
+        password: PasswordHash::parse(&hash_password(b"masterkey").expect("hash")).expect("parse"),
+    }
+}
+
+fn hs_key() -> Arc<Key> {
+    Arc::new(Key::new("hs", Algorithm::HS256, KeyMaterial::Hmac(Some(SECRET))).expect("key"))
+}
+
+fn native_token(key: &Key) -> String {
+    let claims = serde_json::json!({"sub": "admin", "iss": "gatehouse", "iat": now(), "exp": now() + 3600, "jti": "0123456789abcdef0123456789abcdef"});
+    key.sign(&key.header(true), &claims).expect("sign")
+}
+
+fn verifier(key: Arc<Key>) -> Verifier {
+    let acceptor = TokenAcceptor::new(
+        key,
+        ClaimProfile::Native {
+            issuer: "gatehouse".into(),
+        },
+        0,
+    );
+    Verifier::new(
+        Arc::new(UserStore::new(vec![user()])),
+        TokenAcceptors::new(vec![acceptor]),
+        &VerifierSettings {
+            cache_capacity: 100_000,
+            cache_ttl: Duration::from_secs(300),
+            negative_cache_ttl: Duration::from_secs(10),
+            leeway_secs: 0,
+        },
+        Arc::new(HashPool::new(1, 8)),
+        Arc::new(Metrics::new().expect("metrics")),
+    )
+}
+
+fn cache_hit(c: &mut Criterion) {
+    let key = hs_key();
+    let token = native_token(&key);
+    let verifier = verifier(key);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let bearer = Presented::Token {
+        kind: CredentialKind::Bearer,
+        token: &token,
+    };
+    let basic = Presented::Basic {
+        encoded: "YWRtaW46bWFzdGVya2V5",
+    };
+    let pair = Presented::HeaderPair {
+        username: b"admin",
+        password: b"masterkey",
+    };
+    for presented in [bearer, basic, pair] {
+        runtime
+            .block_on(verifier.verify(presented))
+            .expect("warm the cache");
+    }
+    let mut group = c.benchmark_group("cache_hit");
+    for (name, presented) in [("bearer", bearer), ("basic", basic), ("header_pair", pair)] {
+        group.bench_function(name, |b| {
+            b.iter(|| match verifier.lookup(black_box(&presented)) {
+                Lookup::Hit(identity) => identity,
+                _ => panic!("expected a cache hit"),
+            })
+        });
+    }
+    group.finish();
+}
+
+fn verify_uncached(c: &mut Criterion) {
+    use p256::pkcs8::EncodePrivateKey;
+    let rsa = Arc::new(Key::generate_rsa("rs", Algorithm::RS256, 2048).expect("rsa"));
+    let p256 = p256::SecretKey::random(&mut rand::rngs::OsRng);
+    let pem = p256.to_pkcs8_pem(p256::pkcs8::LineEnding::LF).expect("pem");
+    let es = Arc::new(
+        Key::new(
+            "es",
+            Algorithm::ES256,
+            KeyMaterial::Pem {
+                private: Some(pem.as_bytes()),
+                public: None,
+            },
+        )
+        .expect("es"),
+    );
+    let ed_secret = ed25519_dalek::SigningKey::from_bytes(&rand::random::<[u8; 32]>());
+    let pem = ed_secret
+        .to_pkcs8_pem(p256::pkcs8::LineEnding::LF)
+        .expect("pem");
+    let ed = Arc::new(
+        Key::new(
+            "ed",
+            Algorithm::EdDSA,
+            KeyMaterial::Pem {
+                private: Some(pem.as_bytes()),
+                public: None,
+            },
+        )
+        .expect("ed"),
+    );
+    let mut group = c.benchmark_group("verify_uncached");
+    for (name, key) in [
+        ("HS256", hs_key()),
+        ("RS256", rsa),
+        ("ES256", es),
+        ("EdDSA", ed),
+    ] {
+        let token = native_token(&key);
+        let acceptors = TokenAcceptors::new(vec![TokenAcceptor::new(
+            key,
+            ClaimProfile::Native {
+                issuer: "gatehouse".into(),
+            },
+            0,
+        )]);
+        group.bench_function(name, |b| {
+            b.iter(|| acceptors.verify(black_box(&token)).expect("valid").0)
+        });
+    }
+    group.finish();
+}
+
+fn rules() -> CredentialRules {
+    CredentialRules {
+        bearer: true,
+        basic: true,
+        header_pair: true,
+        username_header: HeaderName::from_static("user-name"),
+        password_header: HeaderName::from_static("password"),
+        token_header: Some(HeaderName::from_static("x-auth-token")),
+        cookie: None,
+        max_token_bytes: 8192,
+    }
+}
+
+fn request_headers(extra: &[(&'static str, &str)]) -> HeaderMap {
+    let mut headers = HeaderMap::new();
+    headers.insert("host", HeaderValue::from_static("127.0.0.1:9778"));
+    headers.insert("user-agent", HeaderValue::from_static("wrk"));
+    headers.insert("accept", HeaderValue::from_static("*/*"));
+    for (name, value) in extra {
+        headers.insert(*name, HeaderValue::from_str(value).expect("header"));
+    }
+    headers
+}
+
+fn credentials(c: &mut Criterion) {
+    let rules = rules();
+    let token = native_token(&hs_key());
+    let bearer = request_headers(&[("authorization", &format!("Bearer {token}"))]);
+    let basic = request_headers(&[("authorization", "Basic YWRtaW46bWFzdGVya2V5")]);
+    let pair = request_headers(&[("user-name", "admin"), ("password", "masterkey")]);
+    let mut group = c.benchmark_group("credentials");
+    for (name, headers) in [
+        ("bearer", &bearer),
+        ("basic", &basic),
+        ("header_pair", &pair),
+    ] {
+        group.bench_function(name, |b| {
+            b.iter(|| rules.extract(black_box(headers)).map(|p| p.is_some()))
+        });
+    }
+    group.finish();
+}
+
+fn paths(c: &mut Criterion) {
+    let table = RouteTable::new(
+        vec![
+            RouteRule {
+                prefix: "/public/".into(),
+                methods: None,
+                access: Access::Public,
+            },
+            RouteRule {
+                prefix: "/admin/".into(),
+                methods: None,
+                access: Access::AnyRole(vec!["admin".to_owned()].into_boxed_slice()),
+            },
+        ],
+        Access::Authenticated,
+    );
+    let mut group = c.benchmark_group("paths");
+    group.bench_function("normalize_already_normal", |b| {
+        b.iter(|| normalize_path(black_box("/api/v1/orders/42/items")).map(|p| p.len()))
+    });
+    group.bench_function("normalize_with_dots", |b| {
+        b.iter(|| normalize_path(black_box("/public/./a/../%7Euser//x")).map(|p| p.len()))
+    });
+    group.bench_function("route_lookup", |b| {
+        b.iter(|| {
+            table
+                .access_for(&http::Method::GET, black_box("/admin/users/1"))
+                .is_public()
+        })
+    });
+    group.finish();
+}
+
+fn headers(c: &mut Criterion) {
+    let names = IdentityHeaders::default();
+    let identity = Identity::new(
+        Arc::new(user()),
+        AuthMethod::Bearer,
+        Some("0123456789abcdef0123456789abcdef".into()),
+        None,
+    );
+    let rules = ForwardingRules {
+        trusted_proxies: Vec::new(),
+        forward_credentials: false,
+        credential_headers: vec![
+            HeaderName::from_static("user-name"),
+            HeaderName::from_static("password"),
+        ],
+        credential_cookie: None,
+        scheme: "http",
+    };
+    let request = request_headers(&[
+        ("authorization", "Bearer x.y.z"),
+        ("x-auth-user", "mallory"),
+    ]);
+    let peer = IpAddr::V4(Ipv4Addr::LOCALHOST);
+    let mut group = c.benchmark_group("headers");
+    group.bench_function("identity_pairs", |b| {
+        b.iter(|| names.pairs(black_box(&identity)).count())
+    });
+    group.bench_function("forwarding_edits", |b| {
+        b.iter(|| rules.edits(black_box(&request), peer, &names).remove.len())
+    });
+    group.finish();
+}
+
+fn issue(c: &mut Criterion) {
+    use gatehouse::dialects::{header_login, kerong, nomic};
+    let key = hs_key();
+    let user = user();
+    let kerong = kerong::Settings {
+        path: "/k".into(),
+        key: key.clone(),
+        lifetime: Duration::from_secs(3600),
+    };
+    let header_login = header_login::Settings {
+        path: "/login".into(),
+        key: key.clone(),
+        lifetime: Duration::from_secs(1800),
+    };
+    let nomic = nomic::Settings {
+        path: "/n".into(),
+        key: Arc::new(Key::generate_rsa("n", Algorithm::RS256, 2048).expect("rsa")),
+        issuer: "NomicGameManager.Api".into(),
+        lifetime: Duration::from_secs(7200),
+        leeway_secs: 0,
+        max_token_bytes: 8192,
+    };
+    let mut group = c.benchmark_group("issue");
+    group.bench_function("gatehouse_hs256", |b| {
+        b.iter(|| {
+            gatehouse::tokens::issue_native(
+                &key,
+                "gatehouse",
+                Duration::from_secs(3600),
+                &user,
+                now(),
+            )
+        })
+    });
+    group.bench_function("kerong_hs256", |b| {
+        b.iter(|| kerong::issue(&kerong, &user, now()))
+    });
+    group.bench_function("header_login_hs256", |b| {
+        b.iter(|| header_login::issue(&header_login, &user.username, now()))
+    });
+    group.bench_function("nomic_rs256", |b| {
+        b.iter(|| nomic::issue(&nomic, &user, now()))
+    });
+    group.finish();
+}
+
+criterion_group!(
+    benches,
+    cache_hit,
+    verify_uncached,
+    credentials,
+    paths,
+    headers,
+    issue
+);
+criterion_main!(benches);
