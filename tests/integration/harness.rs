@@ -132,6 +132,18 @@ impl Gatehouse {
         assert!(status.is_ok_and(|s| s.success()), "kill -{name} failed");
     }
 
+    /// Waits up to `limit` for the process to exit on its own; its status if it did.
+    pub fn wait_exit(&mut self, limit: Duration) -> Option<std::process::ExitStatus> {
+        let deadline = Instant::now() + limit;
+        while Instant::now() < deadline {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                return Some(status);
+            }
+            std::thread::sleep(Duration::from_millis(25));
+        }
+        None
+    }
+
     /// Polls a metric until it reaches `value`, for at most 10 s.
     pub fn wait_for_metric(&self, series: &str, value: f64) {
         let deadline = Instant::now() + Duration::from_secs(10);

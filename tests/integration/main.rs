@@ -24,6 +24,8 @@ mod hash_formats;
 mod admin;
 // The JSON access log.
 mod access_log;
+// Graceful shutdown.
+mod lifecycle;
 // Reloading the configuration on SIGHUP.
 mod reload;
 // Failed-credential limits per client and per username.
