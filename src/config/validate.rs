@@ -22,8 +22,8 @@ use http::header::HeaderName;
 
 use super::error::{KeyPath, Problems};
 use super::schema::{
-    RawAuth, RawConfig, RawDialects, RawIdentity, RawKey, RawRoute, RawUpstream, RawUser,
-    RawUsersFile,
+    RawAuth, RawConfig, RawDialects, RawIdentity, RawKey, RawRoute, RawSimpleDialect, RawUpstream,
+    RawUser, RawUsersFile,
 };
 use super::secret::SecretSpec;
 use super::{
@@ -895,35 +895,46 @@ impl Validator<'_, '_> {
         let max_token_bytes = auth.credentials.max_token_bytes;
         let mut settings = DialectSettings::default();
         let mut paths: Vec<(String, KeyPath)> = Vec::new();
+        let enabled = |flag: Option<bool>| flag.unwrap_or(true);
 
-        if let Some(r) = raw.kerong.as_ref().filter(|r| r.enabled.unwrap_or(true)) {
-            let at = at.key("kerong");
-            let path = self.dialect_path(
-                r.path.as_deref(),
-                kerong::Settings::DEFAULT_PATH,
-                &at.key("path"),
+        if let Some(r) = raw.kerong.as_ref().filter(|r| enabled(r.enabled)) {
+            use kerong::Settings as S;
+            let parts = self.simple_dialect(
+                r,
+                S::DEFAULT_PATH,
+                S::DEFAULT_LIFETIME,
+                keys,
+                &at.key("kerong"),
                 &mut paths,
             );
-            let key = self.signing_key(&r.key, keys, &at.key("key"));
-            let lifetime = self.duration(
-                r.lifetime.as_deref(),
-                kerong::Settings::DEFAULT_LIFETIME,
-                &at.key("lifetime"),
-            );
-            if let (Some(path), Some(key)) = (path, key) {
-                settings.kerong = Some(kerong::Settings {
-                    path,
-                    key,
-                    lifetime,
-                });
-            }
+            settings.kerong = parts.map(|(path, key, lifetime)| S {
+                path,
+                key,
+                lifetime,
+            });
         }
-        if let Some(r) = raw.nomic.as_ref().filter(|r| r.enabled.unwrap_or(true)) {
+        if let Some(r) = raw.header_login.as_ref().filter(|r| enabled(r.enabled)) {
+            use header_login::Settings as S;
+            let parts = self.simple_dialect(
+                r,
+                S::DEFAULT_PATH,
+                S::DEFAULT_LIFETIME,
+                keys,
+                &at.key("header_login"),
+                &mut paths,
+            );
+            settings.header_login = parts.map(|(path, key, lifetime)| S {
+                path,
+                key,
+                lifetime,
+            });
+        }
+        if let Some(r) = raw.nomic.as_ref().filter(|r| enabled(r.enabled)) {
+            use nomic::Settings as S;
             let at = at.key("nomic");
-            let path = self.dialect_path(
-                r.path.as_deref(),
-                nomic::Settings::DEFAULT_PATH,
-                &at.key("path"),
+            let path = self.dialect_paths(
+                &at,
+                &[("path", r.path.as_deref(), S::DEFAULT_PATH)],
                 &mut paths,
             );
             let key = match &r.key {
@@ -939,50 +950,45 @@ impl Validator<'_, '_> {
             };
             let lifetime = self.duration(
                 r.lifetime.as_deref(),
-                nomic::Settings::DEFAULT_LIFETIME,
+                S::DEFAULT_LIFETIME,
                 &at.key("lifetime"),
             );
-            if let (Some(path), Some(key)) = (path, key) {
-                settings.nomic = Some(nomic::Settings {
-                    path,
+            if let (Some([path]), Some(key)) = (path.as_deref(), key) {
+                settings.nomic = Some(S {
+                    path: path.clone(),
                     key,
                     issuer: r
                         .issuer
                         .clone()
-                        .unwrap_or_else(|| nomic::Settings::DEFAULT_ISSUER.to_owned()),
+                        .unwrap_or_else(|| S::DEFAULT_ISSUER.to_owned()),
                     lifetime,
                     leeway_secs,
                     max_token_bytes,
                 });
             }
         }
-        if let Some(r) = raw.simplejwt.as_ref().filter(|r| r.enabled.unwrap_or(true)) {
+        if let Some(r) = raw.simplejwt.as_ref().filter(|r| enabled(r.enabled)) {
             use simplejwt::Settings as S;
             let at = at.key("simplejwt");
-            let token_path = self.dialect_path(
-                r.path.as_deref(),
-                S::DEFAULT_TOKEN_PATH,
-                &at.key("path"),
-                &mut paths,
-            );
-            let refresh_path = self.dialect_path(
-                r.refresh_path.as_deref(),
-                S::DEFAULT_REFRESH_PATH,
-                &at.key("refresh_path"),
-                &mut paths,
-            );
-            let verify_path = self.dialect_path(
-                r.verify_path.as_deref(),
-                S::DEFAULT_VERIFY_PATH,
-                &at.key("verify_path"),
-                &mut paths,
-            );
-            let blacklist_path = self.dialect_path(
-                r.blacklist_path.as_deref(),
-                S::DEFAULT_BLACKLIST_PATH,
-                &at.key("blacklist_path"),
-                &mut paths,
-            );
+            let endpoints = [
+                ("path", r.path.as_deref(), S::DEFAULT_TOKEN_PATH),
+                (
+                    "refresh_path",
+                    r.refresh_path.as_deref(),
+                    S::DEFAULT_REFRESH_PATH,
+                ),
+                (
+                    "verify_path",
+                    r.verify_path.as_deref(),
+                    S::DEFAULT_VERIFY_PATH,
+                ),
+                (
+                    "blacklist_path",
+                    r.blacklist_path.as_deref(),
+                    S::DEFAULT_BLACKLIST_PATH,
+                ),
+            ];
+            let endpoints = self.dialect_paths(&at, &endpoints, &mut paths);
             let key = self.signing_key(&r.key, keys, &at.key("key"));
             let access_lifetime = self.duration(
                 r.access_lifetime.as_deref(),
@@ -1001,19 +1007,14 @@ impl Validator<'_, '_> {
                 );
             }
             let language = self.language(r.language.as_deref(), Language::Ru, &at.key("language"));
-            if let (
-                Some(token_path),
-                Some(refresh_path),
-                Some(verify_path),
-                Some(blacklist_path),
-                Some(key),
-            ) = (token_path, refresh_path, verify_path, blacklist_path, key)
+            if let (Some([token, refresh, verify, blacklist]), Some(key)) =
+                (endpoints.as_deref(), key)
             {
                 settings.simplejwt = Some(S {
-                    token_path,
-                    refresh_path,
-                    verify_path,
-                    blacklist_path,
+                    token_path: token.clone(),
+                    refresh_path: refresh.clone(),
+                    verify_path: verify.clone(),
+                    blacklist_path: blacklist.clone(),
                     key,
                     access_lifetime,
                     refresh_lifetime,
@@ -1025,27 +1026,23 @@ impl Validator<'_, '_> {
                 });
             }
         }
-        if let Some(r) = raw.drf_jwt.as_ref().filter(|r| r.enabled.unwrap_or(true)) {
+        if let Some(r) = raw.drf_jwt.as_ref().filter(|r| enabled(r.enabled)) {
             use drf_jwt::Settings as S;
             let at = at.key("drf_jwt");
-            let auth_path = self.dialect_path(
-                r.path.as_deref(),
-                S::DEFAULT_AUTH_PATH,
-                &at.key("path"),
-                &mut paths,
-            );
-            let refresh_path = self.dialect_path(
-                r.refresh_path.as_deref(),
-                S::DEFAULT_REFRESH_PATH,
-                &at.key("refresh_path"),
-                &mut paths,
-            );
-            let verify_path = self.dialect_path(
-                r.verify_path.as_deref(),
-                S::DEFAULT_VERIFY_PATH,
-                &at.key("verify_path"),
-                &mut paths,
-            );
+            let endpoints = [
+                ("path", r.path.as_deref(), S::DEFAULT_AUTH_PATH),
+                (
+                    "refresh_path",
+                    r.refresh_path.as_deref(),
+                    S::DEFAULT_REFRESH_PATH,
+                ),
+                (
+                    "verify_path",
+                    r.verify_path.as_deref(),
+                    S::DEFAULT_VERIFY_PATH,
+                ),
+            ];
+            let endpoints = self.dialect_paths(&at, &endpoints, &mut paths);
             let key = self.signing_key(&r.key, keys, &at.key("key"));
             let lifetime = self.duration(
                 r.lifetime.as_deref(),
@@ -1058,13 +1055,11 @@ impl Validator<'_, '_> {
                 &at.key("refresh_window"),
             );
             let language = self.language(r.language.as_deref(), Language::En, &at.key("language"));
-            if let (Some(auth_path), Some(refresh_path), Some(verify_path), Some(key)) =
-                (auth_path, refresh_path, verify_path, key)
-            {
+            if let (Some([auth, refresh, verify]), Some(key)) = (endpoints.as_deref(), key) {
                 settings.drf_jwt = Some(S {
-                    auth_path,
-                    refresh_path,
-                    verify_path,
+                    auth_path: auth.clone(),
+                    refresh_path: refresh.clone(),
+                    verify_path: verify.clone(),
                     key,
                     lifetime,
                     refresh_window,
@@ -1075,67 +1070,63 @@ impl Validator<'_, '_> {
                 });
             }
         }
-        if let Some(r) = raw
-            .header_login
-            .as_ref()
-            .filter(|r| r.enabled.unwrap_or(true))
-        {
-            let at = at.key("header_login");
-            let path = self.dialect_path(
-                r.path.as_deref(),
-                header_login::Settings::DEFAULT_PATH,
-                &at.key("path"),
-                &mut paths,
-            );
-            let key = self.signing_key(&r.key, keys, &at.key("key"));
-            let lifetime = self.duration(
-                r.lifetime.as_deref(),
-                header_login::Settings::DEFAULT_LIFETIME,
-                &at.key("lifetime"),
-            );
-            if let (Some(path), Some(key)) = (path, key) {
-                settings.header_login = Some(header_login::Settings {
-                    path,
-                    key,
-                    lifetime,
-                });
-            }
-        }
         (settings, limits)
     }
 
-    /// A dialect endpoint path: normalised, and not used by another endpoint.
-    fn dialect_path(
+    /// A dialect's endpoint paths, as (key, given, default): each normalised and used by
+    /// no other endpoint. `None` if any is wrong (each wrong one is reported).
+    fn dialect_paths(
         &mut self,
-        given: Option<&str>,
-        default: &str,
+        at: &KeyPath,
+        endpoints: &[(&str, Option<&str>, &str)],
+        taken: &mut Vec<(String, KeyPath)>,
+    ) -> Option<Vec<String>> {
+        let mut paths = Vec::with_capacity(endpoints.len());
+        for (name, given, default) in endpoints {
+            let at = at.key(name);
+            let path = given.unwrap_or(default);
+            let problem = match normalize_path(path) {
+                Ok(normal) if normal != path => {
+                    Some(format!("write the normalised form {normal:?}"))
+                }
+                Ok(_) if path == crate::dialects::JWKS_PATH => {
+                    Some("is where JWKS is published".to_owned())
+                }
+                Ok(_) => taken
+                    .iter()
+                    .find(|(p, _)| p == path)
+                    .map(|(_, other)| format!("{path:?} is already used by {other}")),
+                Err(e) => Some(e.to_string()),
+            };
+            match problem {
+                Some(problem) => self.problems.at(&at, problem),
+                None => {
+                    taken.push((path.to_owned(), at));
+                    paths.push(path.to_owned());
+                }
+            }
+        }
+        (paths.len() == endpoints.len()).then_some(paths)
+    }
+
+    /// kerong and header_login: one path, one signing key, one lifetime.
+    fn simple_dialect(
+        &mut self,
+        raw: &RawSimpleDialect,
+        default_path: &str,
+        default_lifetime: Duration,
+        keys: &[Arc<Key>],
         at: &KeyPath,
         taken: &mut Vec<(String, KeyPath)>,
-    ) -> Option<String> {
-        let path = given.unwrap_or(default);
-        match normalize_path(path) {
-            Ok(normal) if normal == path => {}
-            Ok(normal) => {
-                self.problems
-                    .at(at, format!("write the normalised form {normal:?}"));
-                return None;
-            }
-            Err(e) => {
-                self.problems.at(at, e.to_string());
-                return None;
-            }
-        }
-        if path == crate::dialects::JWKS_PATH {
-            self.problems.at(at, "is where JWKS is published");
-            return None;
-        }
-        if let Some((_, other)) = taken.iter().find(|(p, _)| p == path) {
-            self.problems
-                .at(at, format!("{path:?} is already used by {other}"));
-            return None;
-        }
-        taken.push((path.to_owned(), at.clone()));
-        Some(path.to_owned())
+    ) -> Option<(String, Arc<Key>, Duration)> {
+        let path = self.dialect_paths(at, &[("path", raw.path.as_deref(), default_path)], taken);
+        let key = self.signing_key(&raw.key, keys, &at.key("key"));
+        let lifetime = self.duration(
+            raw.lifetime.as_deref(),
+            default_lifetime,
+            &at.key("lifetime"),
+        );
+        Some((path?.pop()?, key?, lifetime))
     }
 
     /// A `[[keys]]` id that can sign.

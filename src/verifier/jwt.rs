@@ -199,6 +199,21 @@ impl TokenAcceptor {
     }
 }
 
+/// The token's header, refused when its algorithm is unknown (`none` included) or it
+/// carries a `crit` extension (we understand none).
+fn checked_header(token: &str) -> Result<jsonwebtoken::Header, TokenError> {
+    let header = jsonwebtoken::decode_header(token).map_err(|e| match e.kind() {
+        ErrorKind::Json(_) | ErrorKind::InvalidAlgorithmName => {
+            TokenError::Header("unknown algorithm")
+        }
+        _ => TokenError::Malformed,
+    })?;
+    if header.crit.is_some() {
+        return Err(TokenError::Header("critical extensions are not supported"));
+    }
+    Ok(header)
+}
+
 /// Decodes a token signed by `key` under the common policy (pinned algorithm, `exp`
 /// required, `nbf` enforced, no `aud`, no `crit`), for dialect endpoints that verify or
 /// refresh their own tokens. Returns the claims as JSON for the dialect to interpret.
@@ -211,15 +226,7 @@ pub fn decode_with_policy(
     if token.len() > max_bytes {
         return Err(TokenError::Malformed);
     }
-    let header = jsonwebtoken::decode_header(token).map_err(|e| match e.kind() {
-        ErrorKind::Json(_) | ErrorKind::InvalidAlgorithmName => {
-            TokenError::Header("unknown algorithm")
-        }
-        _ => TokenError::Malformed,
-    })?;
-    if header.crit.is_some() {
-        return Err(TokenError::Header("critical extensions are not supported"));
-    }
+    let header = checked_header(token)?;
     if header.alg != key.algorithm() {
         return Err(TokenError::Header("algorithm does not match the key"));
     }
@@ -273,16 +280,7 @@ impl TokenAcceptors {
     /// the token's `kid`, or all of them when there is no `kid` (legacy tokens carry
     /// none). Returns the profile that accepted it.
     pub fn verify(&self, token: &str) -> Result<(VerifiedToken, &ClaimProfile), TokenError> {
-        let header = jsonwebtoken::decode_header(token).map_err(|e| match e.kind() {
-            // An algorithm name jsonwebtoken does not know, `none` included.
-            ErrorKind::Json(_) | ErrorKind::InvalidAlgorithmName => {
-                TokenError::Header("unknown algorithm")
-            }
-            _ => TokenError::Malformed,
-        })?;
-        if header.crit.is_some() {
-            return Err(TokenError::Header("critical extensions are not supported"));
-        }
+        let header = checked_header(token)?;
         let mut best: Option<TokenError> = None;
         let mut tried = false;
         for acceptor in &self.acceptors {

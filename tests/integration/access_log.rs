@@ -1,19 +1,9 @@
-use crate::harness::{basic, demo_config, run_cli, Gatehouse};
+use crate::harness::{basic, demo_config, Gatehouse};
 
 #[test]
 fn json_access_lines_parse_and_never_hold_secrets() {
     let gh = Gatehouse::start(&demo_config());
-    let (_, token, _) = run_cli(
-        &[
-            "token",
-            "--config",
-            "config/gatehouse.toml",
-            "--user",
-            "admin",
-        ],
-        None,
-    );
-    let token = token.trim().to_owned();
+    let token = crate::harness::demo_token("admin");
     let auth = basic("admin", "masterkey");
     assert_eq!(
         gh.get(

@@ -18,7 +18,14 @@ fn health_ready_and_metrics() {
         .header("content-type")
         .unwrap()
         .starts_with("text/plain; version=0.0.4"));
-    let text = metrics.text();
+    // Request counters are written once the response is sent: wait for the last one.
+    for series in [
+        "gatehouse_requests_total{credential=\"none\",outcome=\"unauthorized\"}",
+        "gatehouse_requests_total{credential=\"basic\",outcome=\"forwarded\"}",
+    ] {
+        gh.wait_for_metric(series, 1.0);
+    }
+    let text = raw_get(gh.admin_addr(), "/metrics").unwrap().text();
     for series in [
         "gatehouse_requests_total{credential=\"basic\",outcome=\"forwarded\"} 1",
         "gatehouse_requests_total{credential=\"none\",outcome=\"unauthorized\"} 1",

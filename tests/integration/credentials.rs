@@ -1,14 +1,5 @@
 use crate::harness::{basic, demo_config, run_cli, Gatehouse};
 
-fn token_for(user: &str) -> String {
-    let (code, stdout, stderr) = run_cli(
-        &["token", "--config", "config/gatehouse.toml", "--user", user],
-        None,
-    );
-    assert_eq!(code, 0, "{stderr}");
-    stdout.trim().to_owned()
-}
-
 fn assert_identity(
     r: &crate::harness::Response,
     user: &str,
@@ -62,7 +53,7 @@ fn bearer_token_header_and_cookie_authenticate() {
         "token_header = \"X-Auth-Token\"\ncookie = \"gh_token\"",
     );
     let gh = Gatehouse::start(&config);
-    let token = token_for("TestUser");
+    let token = crate::harness::demo_token("TestUser");
     let r = gh.get("/a", &[("authorization", &format!("Bearer {token}"))]);
     assert_identity(
         &r,

@@ -365,6 +365,16 @@ pub fn run_cli(args: &[&str], stdin: Option<&str>) -> (i32, String, String) {
     )
 }
 
+/// A gatehouse token for `user`, signed with the demo configuration's key.
+pub fn demo_token(user: &str) -> String {
+    let (code, stdout, stderr) = run_cli(
+        &["token", "--config", "config/gatehouse.toml", "--user", user],
+        None,
+    );
+    assert_eq!(code, 0, "gatehouse token --user {user}: {stderr}");
+    stdout.trim().to_owned()
+}
+
 pub fn basic(user: &str, password: &str) -> String {
     use base64::Engine as _;
     format!(

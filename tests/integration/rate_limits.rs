@@ -58,19 +58,7 @@ fn a_client_is_limited_across_usernames_and_spoofed_forwarding_headers_do_not_he
     );
     assert_eq!(r.status, 429, "{}", r.text());
     // Token traffic is not rate limited.
-    let (_, token, _) = crate::harness::run_cli(
-        &[
-            "token",
-            "--config",
-            "config/gatehouse.toml",
-            "--user",
-            "admin",
-        ],
-        None,
-    );
-    let r = gh.get(
-        "/a",
-        &[("authorization", &format!("Bearer {}", token.trim()))],
-    );
+    let token = crate::harness::demo_token("admin");
+    let r = gh.get("/a", &[("authorization", &format!("Bearer {token}"))]);
     assert_eq!(r.status, 200);
 }
