@@ -20,17 +20,25 @@ fn check_accepts_the_demo_config_and_summarises_it() {
 #[test]
 fn every_shipped_config_passes_check() {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-    let mut files = vec![root.join("config/gatehouse.toml")];
-    for dir in ["config/examples", "examples"] {
-        if let Ok(entries) = std::fs::read_dir(root.join(dir)) {
-            files.extend(
+    // The same set .ci/run checks: config/*.toml, config/examples/*.toml and
+    // examples/*/*.toml (the files beside each example).
+    let tomls = |dir: std::path::PathBuf| -> Vec<std::path::PathBuf> {
+        std::fs::read_dir(dir)
+            .map(|entries| {
                 entries
                     .flatten()
                     .map(|e| e.path())
-                    .filter(|p| p.extension().is_some_and(|e| e == "toml")),
-            );
-        }
+                    .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let mut files = tomls(root.join("config"));
+    files.extend(tomls(root.join("config/examples")));
+    for example in std::fs::read_dir(root.join("examples")).unwrap().flatten() {
+        files.extend(tomls(example.path()));
     }
+    assert!(files.len() >= 2, "{files:?}");
     for file in files {
         let (code, stdout, stderr) =
             run_cli(&["check", "--config", &file.display().to_string()], None);
