@@ -24,8 +24,10 @@ mod hash_formats;
 mod admin;
 // The JSON access log.
 mod access_log;
-// Graceful shutdown.
+// Graceful shutdown, upgrade hand-over, WebSocket pass-through.
 mod lifecycle;
+// TLS on the listener and to the upstream.
+mod tls;
 // Reloading the configuration on SIGHUP.
 mod reload;
 // Failed-credential limits per client and per username.
