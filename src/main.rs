@@ -9,6 +9,9 @@ use gatehouse::cli::{Cli, Command};
 use gatehouse::config::Config;
 use gatehouse::server::{self, RunOptions};
 
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// `EX_USAGE` from sysexits.h, as linkerd2-proxy uses for a bad configuration.
 const EX_CONFIG: u8 = 64;
 

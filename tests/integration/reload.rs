@@ -53,3 +53,77 @@ fn a_broken_reload_keeps_the_old_config_serving() {
     gh.wait_for_metric(RELOADED, 1.0);
     assert_eq!(gh.get("/public/x", &[]).status, 401);
 }
+
+#[test]
+fn key_rotation_keeps_old_tokens_valid_until_the_key_is_retired() {
+    let dir = tempfile::tempdir().unwrap();
+    let old_key = "[[keys]]\nid = \"demo-hs256\"\nalgorithm = \"HS256\"\nsecret = \"demo-only-secret-change-me-0123456789abcdef\"\n";
+    let new_key = "[[keys]]\nid = \"rotated-2027\"\nalgorithm = \"HS256\"\nsecret = \"a-brand-new-secret-for-2027-0123456789abcdef\"\n";
+    let rotated = demo_config()
+        .replace(old_key, &format!("{old_key}\n{new_key}"))
+        .replace("token_key = \"demo-hs256\"", "token_key = \"rotated-2027\"");
+    assert_ne!(rotated, demo_config());
+    let retired = rotated.replace(old_key, "");
+    let mint = |config: &str, name: &str| {
+        let path = dir.path().join(name);
+        std::fs::write(&path, config).unwrap();
+        let (code, stdout, stderr) = crate::harness::run_cli(
+            &[
+                "token",
+                "--config",
+                &path.display().to_string(),
+                "--user",
+                "admin",
+            ],
+            None,
+        );
+        assert_eq!(code, 0, "{stderr}");
+        stdout.trim().to_owned()
+    };
+    let bearer = |t: &str| format!("Bearer {t}");
+
+    let gh = Gatehouse::start(&demo_config());
+    let old_token = crate::harness::demo_token("admin");
+    assert_eq!(
+        gh.get("/a", &[("authorization", &bearer(&old_token))])
+            .status,
+        200
+    );
+
+    // Rotate: a new signing key, the old one kept for verification.
+    gh.rewrite_config(&rotated);
+    gh.signal("HUP");
+    gh.wait_for_metric(RELOADED, 1.0);
+    let new_token = mint(&rotated, "rotated.toml");
+    assert!(new_token.starts_with("eyJ"), "{new_token}");
+    let header = new_token.split('.').next().unwrap();
+    use base64::Engine as _;
+    let header = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(header)
+        .unwrap();
+    assert!(String::from_utf8_lossy(&header).contains("\"kid\":\"rotated-2027\""));
+    assert_eq!(
+        gh.get("/a", &[("authorization", &bearer(&old_token))])
+            .status,
+        200,
+        "rotation logged a user out"
+    );
+    assert_eq!(
+        gh.get("/a", &[("authorization", &bearer(&new_token))])
+            .status,
+        200
+    );
+
+    // Retire the old key: its tokens stop at once (the cache went with the reload).
+    gh.rewrite_config(&retired);
+    gh.signal("HUP");
+    gh.wait_for_metric(RELOADED, 2.0);
+    let r = gh.get("/a", &[("authorization", &bearer(&old_token))]);
+    assert_eq!(r.status, 401);
+    assert_eq!(r.json()["message"], "token was not signed by a known key");
+    assert_eq!(
+        gh.get("/a", &[("authorization", &bearer(&new_token))])
+            .status,
+        200
+    );
+}
