@@ -28,6 +28,8 @@ mod access_log;
 mod lifecycle;
 // TLS on the listener and to the upstream.
 mod tls;
+// A seeded smoke run of the fuzz targets' bodies.
+mod fuzz_smoke;
 // Reloading the configuration on SIGHUP.
 mod reload;
 // Failed-credential limits per client and per username.

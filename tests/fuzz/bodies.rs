@@ -1,0 +1,268 @@
+//! The bodies of gatehouse's fuzz targets, shared by the cargo-fuzz targets in
+//! `fuzz_targets/` (coverage-guided, run by hand) and by the seeded smoke run in
+//! `tests/integration/fuzz_smoke.rs` (in CI). Each takes arbitrary bytes and checks that
+//! the code under test never panics and keeps its invariants.
+
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
+
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
+
+use gatehouse::credentials::{decode_basic, CredentialRules, Presented};
+use gatehouse::keys::{Key, KeyMaterial};
+use gatehouse::routes::{normalize_path, Access, RouteRule, RouteTable};
+use gatehouse::verifier::jwt::{decode_with_policy, ClaimProfile, TokenAcceptor, TokenAcceptors};
+use http::header::{HeaderMap, HeaderName, HeaderValue};
+
+fn key() -> &'static Arc<Key> {
+    static KEY: OnceLock<Arc<Key>> = OnceLock::new();
+    KEY.get_or_init(|| {
+        let secret = b"fuzzing-secret-fuzzing-secret-0123456789";
+        Arc::new(
+            Key::new(
+                "fuzz",
+                jsonwebtoken::Algorithm::HS256,
+                KeyMaterial::Hmac(Some(secret)),
+            )
+            .unwrap(),
+        )
+    })
+}
+
+/// Credential parsing: arbitrary header lines (`name: value`, one per line).
+pub fn credentials(data: &[u8]) {
+    let rules = CredentialRules {
+        bearer: true,
+        basic: true,
+        header_pair: true,
+        username_header: HeaderName::from_static("user-name"),
+        password_header: HeaderName::from_static("password"),
+        token_header: Some(HeaderName::from_static("x-auth-token")),
+        cookie: Some("gh_token".into()),
+        max_token_bytes: 8192,
+    };
+    let mut headers = HeaderMap::new();
+    for line in data.split(|b| *b == b'\n').take(16) {
+        let Some(colon) = line.iter().position(|b| *b == b':') else {
+            continue;
+        };
+        let (Ok(name), Ok(value)) = (
+            HeaderName::from_bytes(&line[..colon]),
+            HeaderValue::from_bytes(line[colon + 1..].trim_ascii()),
+        ) else {
+            continue;
+        };
+        headers.append(name, value);
+    }
+    if let Ok(Some(Presented::Basic { encoded })) = rules.extract(&headers) {
+        let _ = decode_basic(encoded);
+    }
+}
+
+/// Path normalisation and routing: never panics; every accepted path is normal.
+pub fn paths(data: &[u8]) {
+    let Ok(raw) = std::str::from_utf8(data) else {
+        return;
+    };
+    let Ok(normal) = normalize_path(raw) else {
+        return;
+    };
+    assert!(normal.starts_with('/'), "{raw:?} -> {normal:?}");
+    assert!(
+        !normal.contains("//") && !normal.contains("/./") && !normal.contains("/../"),
+        "{raw:?} -> {normal:?}"
+    );
+    let again = normalize_path(&normal).expect("a normalised path normalises");
+    assert_eq!(again, normal, "not a fixpoint: {raw:?}");
+    let table = RouteTable::new(
+        vec![
+            RouteRule {
+                prefix: "/public/".into(),
+                methods: None,
+                access: Access::Public,
+            },
+            RouteRule {
+                prefix: "/admin/".into(),
+                methods: None,
+                access: Access::AnyRole(vec!["admin".into()].into()),
+            },
+        ],
+        Access::Authenticated,
+    );
+    let access = table.access_for(&http::Method::GET, &normal);
+    // Nothing that normalises to a path under /admin may be public.
+    if normal == "/admin" || normal.starts_with("/admin/") {
+        assert!(!access.is_public(), "{raw:?}");
+    }
+}
+
+/// Token verification: arbitrary text never verifies and never panics.
+pub fn tokens(data: &[u8]) {
+    let Ok(token) = std::str::from_utf8(data) else {
+        return;
+    };
+    let acceptors = TokenAcceptors::new(vec![
+        TokenAcceptor::new(
+            key().clone(),
+            ClaimProfile::Native {
+                issuer: "gatehouse".into(),
+            },
+            0,
+        ),
+        TokenAcceptor::new(key().clone(), ClaimProfile::SimpleJwtAccess, 0),
+        TokenAcceptor::new(key().clone(), ClaimProfile::HeaderLogin, 0),
+    ]);
+    assert!(
+        acceptors.verify(token).is_err(),
+        "a token verified without the key: {token:?}"
+    );
+    assert!(decode_with_policy(token, key(), 0, 8192).is_err());
+}
+
+/// Configuration: arbitrary TOML gives errors, never a panic.
+pub fn config(data: &[u8]) {
+    let Ok(source) = std::str::from_utf8(data) else {
+        return;
+    };
+    let _ = gatehouse::config::Config::from_source(
+        "fuzz.toml",
+        source,
+        std::path::Path::new("/nonexistent"),
+        &|_| None,
+    );
+}
+
+/// Dialect request parsing: arbitrary bodies and methods against every dialect endpoint.
+pub fn dialects(data: &[u8]) {
+    use gatehouse::dialects::{
+        drf_jwt, header_login, kerong, simplejwt, DialectContext, DialectRequest, DialectSettings,
+        Dialects, Endpoint, Language,
+    };
+    static STATE: OnceLock<(
+        Dialects,
+        Arc<gatehouse::users::UserStore>,
+        gatehouse::keys::KeySet,
+        gatehouse::offload::HashPool,
+        gatehouse::metrics::Metrics,
+        gatehouse::dialects::Blacklist,
+        tokio::runtime::Runtime,
+    )> = OnceLock::new();
+    let (dialects, users, keys, pool, metrics, blacklist, runtime) = STATE.get_or_init(|| {
+        let key = key().clone();
+        let settings = DialectSettings {
+            kerong: Some(kerong::Settings {
+                path: "/k".into(),
+                key: key.clone(),
+                lifetime: Duration::from_secs(60),
+            }),
+            header_login: Some(header_login::Settings {
+                path: "/h".into(),
+                key: key.clone(),
+                lifetime: Duration::from_secs(60),
+            }),
+            simplejwt: Some(simplejwt::Settings {
+                token_path: "/s/".into(),
+                refresh_path: "/s/refresh/".into(),
+                verify_path: "/s/verify/".into(),
+                blacklist_path: "/s/blacklist/".into(),
+                key: key.clone(),
+                access_lifetime: Duration::from_secs(60),
+                refresh_lifetime: Duration::from_secs(3600),
+                rotate_refresh_tokens: true,
+                blacklist_after_rotation: true,
+                language: Language::Ru,
+                leeway_secs: 0,
+                max_token_bytes: 8192,
+            }),
+            drf_jwt: Some(drf_jwt::Settings {
+                auth_path: "/d/".into(),
+                refresh_path: "/d/refresh/".into(),
+                verify_path: "/d/verify/".into(),
+                key,
+                lifetime: Duration::from_secs(300),
+                refresh_window: Duration::from_secs(3600),
+                allow_refresh: true,
+                language: Language::En,
+                leeway_secs: 0,
+                max_token_bytes: 8192,
+            }),
+            nomic: None,
+        };
+        // htpasswd -nbB -C 4 alice 'correct horse': a cheap hash keeps logins fast.
+        let hash = gatehouse::users::PasswordHash::parse(
+            "$2y$04$2nIagUtAOLZ0/Z7DYISSb.3AjpuquUEZYrZH0EKRs3LvQ.nGw5Sdq",
+        )
+        .unwrap();
+        let user = gatehouse::users::User {
+            username: "alice".into(),
+            id: Some(1),
+            email: Some("alice@example.com".into()),
+            roles: vec!["user".into()],
+            active: true,
+            password: hash,
+        };
+        (
+            Dialects::new(settings),
+            Arc::new(gatehouse::users::UserStore::new(vec![user])),
+            gatehouse::keys::KeySet::new(vec![]),
+            gatehouse::offload::HashPool::new(1, 4),
+            gatehouse::metrics::Metrics::new().unwrap(),
+            gatehouse::dialects::Blacklist::new(1000, Duration::from_secs(3600)),
+            tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(1)
+                .enable_all()
+                .build()
+                .unwrap(),
+        )
+    });
+    let (selector, rest) = data.split_first().unwrap_or((&0, &[]));
+    let endpoints = [
+        Endpoint::Kerong,
+        Endpoint::HeaderLogin,
+        Endpoint::SimpleJwt(simplejwt::Action::Obtain),
+        Endpoint::SimpleJwt(simplejwt::Action::Refresh),
+        Endpoint::SimpleJwt(simplejwt::Action::Verify),
+        Endpoint::SimpleJwt(simplejwt::Action::Blacklist),
+        Endpoint::DrfJwt(drf_jwt::Action::Obtain),
+        Endpoint::DrfJwt(drf_jwt::Action::Refresh),
+        Endpoint::DrfJwt(drf_jwt::Action::Verify),
+    ];
+    let endpoint = endpoints[*selector as usize % endpoints.len()];
+    let content_types = [
+        "application/json",
+        "application/x-www-form-urlencoded",
+        "text/plain",
+        "multipart/form-data; boundary=x",
+    ];
+    let mut headers = HeaderMap::new();
+    headers.insert(
+        http::header::CONTENT_TYPE,
+        HeaderValue::from_static(content_types[(*selector as usize / 16) % content_types.len()]),
+    );
+    if let Ok(value) = HeaderValue::from_bytes(&rest[..rest.len().min(40)]) {
+        headers.insert("user-name", value.clone());
+        headers.insert("password", value);
+    }
+    let method = if selector % 7 == 0 {
+        http::Method::GET
+    } else {
+        http::Method::POST
+    };
+    let request = DialectRequest {
+        method: &method,
+        path: "/fuzz",
+        headers: &headers,
+        body: rest,
+        client_ip: std::net::Ipv4Addr::LOCALHOST.into(),
+        now: std::time::SystemTime::now(),
+    };
+    let ctx = DialectContext {
+        users,
+        keys,
+        pool,
+        metrics,
+        blacklist,
+    };
+    let response = runtime.block_on(dialects.answer(endpoint, &request, &ctx));
+    assert!((200..600).contains(&response.status), "{}", response.status);
+}
