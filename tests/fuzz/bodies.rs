@@ -132,22 +132,33 @@ pub fn config(data: &[u8]) {
     );
 }
 
+/// Everything the dialects need, built once per process.
+struct DialectHarness {
+    dialects: gatehouse::dialects::Dialects,
+    users: Arc<gatehouse::users::UserStore>,
+    keys: gatehouse::keys::KeySet,
+    pool: gatehouse::offload::HashPool,
+    metrics: gatehouse::metrics::Metrics,
+    blacklist: gatehouse::dialects::Blacklist,
+    runtime: tokio::runtime::Runtime,
+}
+
 /// Dialect request parsing: arbitrary bodies and methods against every dialect endpoint.
 pub fn dialects(data: &[u8]) {
     use gatehouse::dialects::{
         drf_jwt, header_login, kerong, simplejwt, DialectContext, DialectRequest, DialectSettings,
         Dialects, Endpoint, Language,
     };
-    static STATE: OnceLock<(
-        Dialects,
-        Arc<gatehouse::users::UserStore>,
-        gatehouse::keys::KeySet,
-        gatehouse::offload::HashPool,
-        gatehouse::metrics::Metrics,
-        gatehouse::dialects::Blacklist,
-        tokio::runtime::Runtime,
-    )> = OnceLock::new();
-    let (dialects, users, keys, pool, metrics, blacklist, runtime) = STATE.get_or_init(|| {
+    static STATE: OnceLock<DialectHarness> = OnceLock::new();
+    let DialectHarness {
+        dialects,
+        users,
+        keys,
+        pool,
+        metrics,
+        blacklist,
+        runtime,
+    } = STATE.get_or_init(|| {
         let key = key().clone();
         let settings = DialectSettings {
             kerong: Some(kerong::Settings {
@@ -201,19 +212,19 @@ pub fn dialects(data: &[u8]) {
             active: true,
             password: hash,
         };
-        (
-            Dialects::new(settings),
-            Arc::new(gatehouse::users::UserStore::new(vec![user])),
-            gatehouse::keys::KeySet::new(vec![]),
-            gatehouse::offload::HashPool::new(1, 4),
-            gatehouse::metrics::Metrics::new().unwrap(),
-            gatehouse::dialects::Blacklist::new(1000, Duration::from_secs(3600)),
-            tokio::runtime::Builder::new_multi_thread()
+        DialectHarness {
+            dialects: Dialects::new(settings),
+            users: Arc::new(gatehouse::users::UserStore::new(vec![user])),
+            keys: gatehouse::keys::KeySet::new(vec![]),
+            pool: gatehouse::offload::HashPool::new(1, 4),
+            metrics: gatehouse::metrics::Metrics::new().unwrap(),
+            blacklist: gatehouse::dialects::Blacklist::new(1000, Duration::from_secs(3600)),
+            runtime: tokio::runtime::Builder::new_multi_thread()
                 .worker_threads(1)
                 .enable_all()
                 .build()
                 .unwrap(),
-        )
+        }
     });
     let (selector, rest) = data.split_first().unwrap_or((&0, &[]));
     let endpoints = [
