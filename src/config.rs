@@ -77,6 +77,8 @@ pub struct Listen {
     pub address: SocketAddr,
     pub tls: Option<ListenTls>,
     pub trusted_proxies: Vec<IpNet>,
+    pub max_header_bytes: usize,
+    pub max_uri_bytes: usize,
 }
 
 #[derive(Debug, Clone)]

@@ -224,6 +224,12 @@ impl ProxyHttp for Gatehouse {
             .unwrap_or(ctx.peer_ip);
         ctx.request_id = Some(crate::forwarded::request_id(&session.req_header().headers));
         let state = &snapshot.state;
+        if let Some(refusal) = oversized(&state.config.listen, session.req_header()) {
+            ctx.outcome = Outcome::BadRequest;
+            let response = refusal.to_response(&state.challenges);
+            self.respond(session, ctx, response).await?;
+            return Ok(true);
+        }
 
         match authorize(state, &self.shared.limiter, session.req_header(), ctx).await {
             Ok(Decision::Forward) => Ok(false),
@@ -237,6 +243,7 @@ impl ProxyHttp for Gatehouse {
                     Refusal::Unauthorized { .. } => Outcome::Unauthorized,
                     Refusal::Forbidden(_) => Outcome::Forbidden,
                     Refusal::TooManyRequests { .. } => Outcome::RateLimited,
+                    Refusal::UriTooLong | Refusal::HeadersTooLarge => Outcome::BadRequest,
                     Refusal::Busy => Outcome::Busy,
                     Refusal::BadGateway | Refusal::GatewayTimeout => Outcome::UpstreamError,
                 };
@@ -547,4 +554,19 @@ fn password_username(presented: &Presented<'_>) -> Option<Option<Vec<u8>>> {
                 .map(|(user, _)| user.into_bytes()),
         ),
     }
+}
+
+/// Pingora reads request heads of up to 1 MiB; gatehouse passes on much less, so that an
+/// upstream with ordinary limits never sees what it would choke on.
+fn oversized(listen: &crate::config::Listen, request: &RequestHeader) -> Option<Refusal> {
+    let target = request.uri.path().len() + request.uri.query().map_or(0, |q| q.len() + 1);
+    if target > listen.max_uri_bytes {
+        return Some(Refusal::UriTooLong);
+    }
+    let head: usize = request
+        .headers
+        .iter()
+        .map(|(name, value)| name.as_str().len() + value.len() + 4)
+        .sum();
+    (head > listen.max_header_bytes).then_some(Refusal::HeadersTooLarge)
 }

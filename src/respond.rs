@@ -64,6 +64,10 @@ pub enum Refusal {
     TooManyRequests {
         retry_after_secs: u64,
     },
+    /// 414: the request target is longer than `[listen] max_uri_bytes`.
+    UriTooLong,
+    /// 431: the request head is larger than `[listen] max_header_bytes`.
+    HeadersTooLarge,
     Busy,
     BadGateway,
     GatewayTimeout,
@@ -102,6 +106,8 @@ impl Refusal {
             Refusal::Unauthorized { .. } => 401,
             Refusal::Forbidden(_) => 403,
             Refusal::TooManyRequests { .. } => 429,
+            Refusal::UriTooLong => 414,
+            Refusal::HeadersTooLarge => 431,
             Refusal::Busy => 503,
             Refusal::BadGateway => 502,
             Refusal::GatewayTimeout => 504,
@@ -116,6 +122,11 @@ impl Refusal {
             Refusal::TooManyRequests { .. } => (
                 "too_many_requests",
                 "too many failed attempts; try again later",
+            ),
+            Refusal::UriTooLong => ("uri_too_long", "the request target is too long"),
+            Refusal::HeadersTooLarge => (
+                "request_header_fields_too_large",
+                "the request headers are too large",
             ),
             Refusal::Busy => (
                 "busy",

@@ -133,6 +133,10 @@ pub struct RawListen {
     /// Peers whose `X-Forwarded-For` / `X-Forwarded-Proto` are believed (IPs or CIDRs).
     #[serde(default)]
     pub trusted_proxies: Vec<String>,
+    /// Largest request head (all header names and values) accepted, in bytes.
+    pub max_header_bytes: Option<usize>,
+    /// Longest request target (path and query) accepted, in bytes.
+    pub max_uri_bytes: Option<usize>,
 }
 
 #[derive(Debug, Deserialize)]

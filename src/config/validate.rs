@@ -196,10 +196,26 @@ impl Validator<'_, '_> {
                 ),
             }
         }
+        let max_header_bytes = raw.listen.max_header_bytes.unwrap_or(32 * 1024);
+        if !(1024..=1024 * 1024).contains(&max_header_bytes) {
+            self.problems.at(
+                &path.key("max_header_bytes"),
+                "must be between 1024 and 1048576",
+            );
+        }
+        let max_uri_bytes = raw.listen.max_uri_bytes.unwrap_or(8 * 1024);
+        if !(256..=1024 * 1024).contains(&max_uri_bytes) {
+            self.problems.at(
+                &path.key("max_uri_bytes"),
+                "must be between 256 and 1048576",
+            );
+        }
         Some(Listen {
             address: address?,
             tls,
             trusted_proxies,
+            max_header_bytes,
+            max_uri_bytes,
         })
     }
 

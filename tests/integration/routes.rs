@@ -105,3 +105,28 @@ fn ambiguous_paths_are_refused_with_400() {
         assert_eq!(r.json()["error"], "bad_request", "{path}");
     }
 }
+
+#[test]
+fn oversized_targets_and_heads_are_refused_before_anything_else() {
+    let gh = Gatehouse::start(&demo_config());
+    let long_path = format!("/public/{}", "a".repeat(9000));
+    let request = format!("GET {long_path} HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n");
+    let r = raw_request(gh.addr(), request.as_bytes()).unwrap();
+    assert_eq!(r.status, 414, "{}", r.text());
+    assert_eq!(r.json()["error"], "uri_too_long");
+
+    let big = "b".repeat(8000);
+    let mut request = String::from("GET /public/x HTTP/1.1\r\nHost: a\r\nConnection: close\r\n");
+    for i in 0..5 {
+        request.push_str(&format!("X-Filler-{i}: {big}\r\n"));
+    }
+    request.push_str("\r\n");
+    let r = raw_request(gh.addr(), request.as_bytes()).unwrap();
+    assert_eq!(r.status, 431, "{}", r.text());
+    assert_eq!(r.json()["error"], "request_header_fields_too_large");
+    // Just under the limits still works.
+    assert_eq!(
+        gh.get(&format!("/public/{}", "a".repeat(8000)), &[]).status,
+        200
+    );
+}
