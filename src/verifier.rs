@@ -21,7 +21,7 @@ use std::time::Duration;
 pub use cache::unix_now;
 pub use cache::Digest;
 use cache::{Digester, Domain, IdentityCache};
-use jwt::{ClaimProfile, TokenAcceptors, TokenError, UserRef};
+use jwt::{TokenAcceptors, TokenError, UserRef};
 
 use crate::credentials::{decode_basic, CredentialError, CredentialKind, Presented};
 use crate::identity::Identity;
@@ -138,21 +138,6 @@ impl Verifier {
         }
         self.metrics.cache(CacheResult::Miss, kind);
         Lookup::Miss(digest)
-    }
-
-    /// Verifies a token outside the proxy path (refresh/verify endpoints), uncached.
-    pub fn verify_token_uncached(
-        &self,
-        token: &str,
-    ) -> Result<(Arc<Identity>, ClaimProfile), AuthError> {
-        let (verified, profile) = self.tokens.verify(token)?;
-        let identity = self.identity_for(
-            verified.user,
-            verified.token_id,
-            verified.expires_at,
-            CredentialKind::Bearer,
-        )?;
-        Ok((identity, profile.clone()))
     }
 
     fn verify_token(&self, token: &str, kind: CredentialKind) -> Result<Arc<Identity>, AuthError> {
