@@ -107,7 +107,7 @@ impl Gatehouse {
         if let Some(id) = &ctx.request_id {
             response.headers.push((X_REQUEST_ID.clone(), id.clone()));
         }
-        let close = !session.is_body_empty();
+        let close = !(session.is_body_empty() || session.is_body_done());
         send(session, response, close).await
     }
 

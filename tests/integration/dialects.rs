@@ -409,3 +409,39 @@ fn dialect_endpoints_are_never_forwarded_and_inactive_users_tokens_stop() {
         assert_eq!(r.json()["message"], "token's user is inactive");
     }
 }
+
+#[test]
+fn login_connections_stay_open_once_the_body_is_read() {
+    let gh = Gatehouse::start(&demo_config());
+    let mut stream = TcpStream::connect(gh.addr()).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(5)))
+        .unwrap();
+    let body = r#"{"username":"admin","password":"masterkey"}"#;
+    let request = format!(
+        "POST /api/v1/auth/token HTTP/1.1\r\nHost: a\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    );
+    // Two logins on one keep-alive connection.
+    for _ in 0..2 {
+        stream.write_all(request.as_bytes()).unwrap();
+        let mut head = Vec::new();
+        let mut byte = [0u8; 1];
+        while !head.ends_with(b"\r\n\r\n") {
+            stream.read_exact(&mut byte).unwrap();
+            head.push(byte[0]);
+        }
+        let head = String::from_utf8_lossy(&head).to_ascii_lowercase();
+        assert!(head.starts_with("http/1.1 200"), "{head}");
+        assert!(!head.contains("connection: close"), "{head}");
+        let length: usize = head
+            .lines()
+            .find_map(|l| l.strip_prefix("content-length: "))
+            .unwrap()
+            .trim()
+            .parse()
+            .unwrap();
+        let mut body = vec![0u8; length];
+        stream.read_exact(&mut body).unwrap();
+    }
+}
