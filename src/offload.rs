@@ -74,12 +74,28 @@ mod tests {
                 .await
             })
         };
-        tokio::time::sleep(Duration::from_millis(50)).await;
+        // Wait (bounded) for states instead of sleeping a guessed time: the test must not
+        // depend on how busy the machine is.
+        let until = |what: &'static str, done: &dyn Fn() -> bool| {
+            let deadline = std::time::Instant::now() + Duration::from_secs(5);
+            while !done() {
+                assert!(
+                    std::time::Instant::now() < deadline,
+                    "timed out waiting for {what}"
+                );
+                std::thread::sleep(Duration::from_millis(1));
+            }
+        };
+        until("the blocker to run", &|| {
+            pool.running.available_permits() == 0
+        });
         let queued = {
             let pool = pool.clone();
             tokio::spawn(async move { pool.run(|| 7).await })
         };
-        tokio::time::sleep(Duration::from_millis(50)).await;
+        until("the second job to queue", &|| {
+            pool.admitted.available_permits() == 0
+        });
         // One running, one queued: the third is refused without waiting.
         assert_eq!(pool.run(|| 1).await, Err(Busy));
         release.send(()).unwrap();
