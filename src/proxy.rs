@@ -28,7 +28,7 @@ use bytes::Bytes;
 
 use crate::access_log::{AccessLogFormat, Entry};
 use crate::body::{read_bounded, BodyError};
-use crate::credentials::{decode_basic, CredentialKind, Presented};
+use crate::credentials::{decode_basic, CredentialError, CredentialKind, Presented};
 use crate::dialects::{DialectContext, DialectRequest, Dialects, Endpoint};
 use crate::forwarded::X_REQUEST_ID;
 use crate::identity::Identity;
@@ -466,10 +466,13 @@ async fn authorize(
     request: &RequestHeader,
     ctx: &mut RequestCtx,
 ) -> std::result::Result<Decision, Refusal> {
-    let raw_path = request.uri.path();
-    let path = normalize_path(raw_path).map_err(|e| Refusal::BadRequest(e.to_string()))?;
-    if let std::borrow::Cow::Owned(path) = &path {
-        ctx.rewritten_path = Some(path.clone());
+    check_framing(request)?;
+    let path =
+        normalize_path(request.uri.path()).map_err(|e| Refusal::BadRequest(e.to_string()))?;
+    // The upstream gets exactly the path gatehouse routed on: rewrite whenever the target
+    // as sent differs from it (dot segments, encodings, absolute-form).
+    if !sent_as(request, &path) {
+        ctx.rewritten_path = Some(path.clone().into_owned());
     }
     if let Some(endpoint) = state.dialects.table.route(&path) {
         return Ok(Decision::Dialect(endpoint));
@@ -483,8 +486,12 @@ async fn authorize(
         .credentials
         .extract(&request.headers)
         .map_err(|e| Refusal::Unauthorized {
+            // A token that is not even a JWT is still an invalid token (RFC 6750 §3.1).
+            invalid_token: matches!(
+                e,
+                CredentialError::NotAJwt | CredentialError::TokenTooLong(_)
+            ),
             message: e.to_string(),
-            invalid_token: false,
         })?
         .ok_or_else(|| Refusal::Unauthorized {
             message: "credentials are required".into(),
@@ -569,4 +576,46 @@ fn oversized(listen: &crate::config::Listen, request: &RequestHeader) -> Option<
         .map(|(name, value)| name.as_str().len() + value.len() + 4)
         .sum();
     (head > listen.max_header_bytes).then_some(Refusal::HeadersTooLarge)
+}
+
+/// Refuses what RFC 9112 says to refuse and Pingora lets through: a request target that
+/// is not origin-form (or absolute-form, which is rewritten), a missing `Host` on
+/// HTTP/1.1, and a repeated or list-valued `Content-Length` (which an upstream could read
+/// differently). Pingora itself answers 400 to conflicting lengths, obfuscated
+/// `Transfer-Encoding`, obs-fold and bad bytes in header values.
+fn check_framing(request: &RequestHeader) -> std::result::Result<(), Refusal> {
+    let raw = request.raw_path();
+    let origin_form = raw.first() == Some(&b'/');
+    let absolute_form = raw.len() > 8
+        && (raw[..7].eq_ignore_ascii_case(b"http://")
+            || raw[..8].eq_ignore_ascii_case(b"https://"));
+    // `*` (asterisk-form) is left to path normalisation, which names it in its refusal.
+    if !origin_form && !absolute_form && raw != b"*" {
+        return Err(Refusal::BadRequest(
+            "the request target must be an absolute path".into(),
+        ));
+    }
+    if request.version == http::Version::HTTP_11
+        && !request.headers.contains_key(http::header::HOST)
+    {
+        return Err(Refusal::BadRequest(
+            "HTTP/1.1 requests need a Host header".into(),
+        ));
+    }
+    let mut lengths = request.headers.get_all(http::header::CONTENT_LENGTH).iter();
+    if let Some(first) = lengths.next() {
+        if lengths.next().is_some() || first.as_bytes().contains(&b',') {
+            return Err(Refusal::BadRequest(
+                "Content-Length must be given once, as one number".into(),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Whether the request target, as sent, is already `path` (plus any query).
+fn sent_as(request: &RequestHeader, path: &str) -> bool {
+    let raw = request.raw_path();
+    let raw_path = raw.split(|b| *b == b'?').next().unwrap_or(raw);
+    raw_path == path.as_bytes()
 }

@@ -77,16 +77,10 @@ impl State {
     pub fn build(config: Arc<Config>, shared: &Shared) -> Result<Self, String> {
         let users = Arc::new(UserStore::new(config.users.clone()));
         let leeway = config.auth.leeway.as_secs();
-        let native = ClaimProfile::Native {
-            issuer: config.auth.issuer.clone(),
-        };
-        let mut acceptors: Vec<TokenAcceptor> = config
-            .keys
-            .iter()
-            .map(|key| TokenAcceptor::new(key.clone(), native.clone(), leeway))
-            .collect();
         // Every enabled dialect's access tokens open proxied traffic, each checked with
-        // its own key and claim rules.
+        // its own key and claim rules. They are tried before the native profile so that,
+        // when a dialect shares a key with it, a dialect token is refused for its own
+        // reason (expired, wrong token type) rather than for lacking `iss`.
         let d = &config.dialects;
         let dialect_acceptors = [
             d.kerong.as_ref().map(|s| (&s.key, ClaimProfile::Kerong)),
@@ -106,9 +100,20 @@ impl State {
                 .as_ref()
                 .map(|s| (&s.key, ClaimProfile::HeaderLogin)),
         ];
-        for (key, profile) in dialect_acceptors.into_iter().flatten() {
-            acceptors.push(TokenAcceptor::new(key.clone(), profile, leeway));
-        }
+        let mut acceptors: Vec<TokenAcceptor> = dialect_acceptors
+            .into_iter()
+            .flatten()
+            .map(|(key, profile)| TokenAcceptor::new(key.clone(), profile, leeway))
+            .collect();
+        let native = ClaimProfile::Native {
+            issuer: config.auth.issuer.clone(),
+        };
+        acceptors.extend(
+            config
+                .keys
+                .iter()
+                .map(|key| TokenAcceptor::new(key.clone(), native.clone(), leeway)),
+        );
         let verifier = Verifier::new(
             users,
             TokenAcceptors::new(acceptors),

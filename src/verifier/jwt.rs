@@ -100,13 +100,20 @@ impl TokenError {
         !matches!(self, TokenError::NotYetValid)
     }
 
-    /// Rank for picking the most useful message when several keys were tried.
+    /// Rank for picking the most useful message when several keys or claim profiles
+    /// were tried: a refusal about time, audience or the user means the token matched a
+    /// profile's shape and says more than "a claim of another profile is missing".
     fn rank(&self) -> u8 {
         match self {
             TokenError::Malformed | TokenError::UnknownKey => 0,
             TokenError::BadSignature => 1,
             TokenError::Header(_) => 2,
-            _ => 3,
+            TokenError::Claim(_) | TokenError::Claims => 3,
+            TokenError::Expired
+            | TokenError::NotYetValid
+            | TokenError::Audience
+            | TokenError::UnknownUser
+            | TokenError::Inactive => 4,
         }
     }
 }
