@@ -35,6 +35,7 @@ use serde::Serialize;
 use crate::keys::{Key, KeyError, KeySet};
 use crate::metrics::Metrics;
 use crate::offload::{Busy, HashPool};
+use crate::ratelimit::FailureLimiter;
 use crate::respond::LocalResponse;
 use crate::users::{AuthFailure, User, UserStore};
 
@@ -141,6 +142,11 @@ pub enum LoginFailure {
     Invalid(AuthFailure),
     /// The hash pool is full: answer with the dialect's internal-error shape.
     Busy,
+    /// Too many failed logins from this client or for this username lately: answer 429
+    /// with `Retry-After`, in the dialect's own shape, even for the right password.
+    Limited {
+        retry_after_secs: u64,
+    },
 }
 
 /// Revoked token ids (simplejwt's blacklist), shared across reloads; entries live until
@@ -177,6 +183,9 @@ pub struct DialectContext<'a> {
     pub pool: &'a HashPool,
     pub metrics: &'a Metrics,
     pub blacklist: &'a Blacklist,
+    /// Failed logins count against the client and the username (DESIGN "Rate limits").
+    pub limiter: &'a FailureLimiter,
+    pub client_ip: IpAddr,
 }
 
 impl DialectContext<'_> {
@@ -187,6 +196,19 @@ impl DialectContext<'_> {
         lookup: Lookup,
         password: Vec<u8>,
     ) -> Result<Arc<User>, LoginFailure> {
+        let limited_name = match &lookup {
+            Lookup::Username(name) | Lookup::UsernameIgnoreCase(name) | Lookup::Email(name) => {
+                name.clone()
+            }
+        };
+        if let Err(retry) = self
+            .limiter
+            .check(self.client_ip, Some(limited_name.as_bytes()))
+        {
+            return Err(LoginFailure::Limited {
+                retry_after_secs: retry.0,
+            });
+        }
         let users = self.users.clone();
         let outcome = self
             .pool
@@ -215,6 +237,10 @@ impl DialectContext<'_> {
             Ok(result) => {
                 self.metrics
                     .password_check(matches!(result, Ok(_) | Err(AuthFailure::Inactive)));
+                if result.is_err() {
+                    self.limiter
+                        .record_failure(self.client_ip, Some(limited_name.as_bytes()));
+                }
                 result.map_err(LoginFailure::Invalid)
             }
         }

@@ -164,6 +164,8 @@ impl Gatehouse {
                 pool: &self.shared.hash_pool,
                 metrics: &self.metrics,
                 blacklist: &self.shared.blacklist,
+                limiter: &self.shared.limiter,
+                client_ip: request.client_ip,
             };
             state
                 .dialects

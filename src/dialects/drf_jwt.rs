@@ -659,6 +659,13 @@ async fn obtain(
         // ModelBackend refuses inactive users like unknown ones.
         Err(LoginFailure::Invalid(_)) => non_field_error(UNABLE_TO_LOGIN),
         Err(LoginFailure::Busy) => server_error(),
+        // DRF's `Throttled` answer (the library has no rate limit of its own; DESIGN
+        // requires one): 429, English like the library's own messages, `Retry-After`.
+        Err(LoginFailure::Limited { retry_after_secs }) => detail(
+            429,
+            &format!("Request was throttled. Expected available in {retry_after_secs} seconds."),
+        )
+        .with_header(http::header::RETRY_AFTER, retry_after_secs.into()),
     }
 }
 
@@ -1804,6 +1811,7 @@ mod tests {
         pool: Arc<HashPool>,
         metrics: Metrics,
         blacklist: Blacklist,
+        limiter: crate::ratelimit::FailureLimiter,
     }
 
     impl Env {
@@ -1818,6 +1826,10 @@ mod tests {
                 pool: Arc::new(pool),
                 metrics: Metrics::new().unwrap(),
                 blacklist: Blacklist::new(1000, Duration::from_secs(86400)),
+                limiter: crate::ratelimit::FailureLimiter::new(crate::ratelimit::LimitSettings {
+                    enabled: false,
+                    ..Default::default()
+                }),
             }
         }
 
@@ -1828,6 +1840,8 @@ mod tests {
                 pool: &self.pool,
                 metrics: &self.metrics,
                 blacklist: &self.blacklist,
+                limiter: &self.limiter,
+                client_ip: std::net::Ipv4Addr::LOCALHOST.into(),
             }
         }
 

@@ -19,6 +19,8 @@
 //!   does; the token names the canonical username.
 //! - Other methods get 405 in the same shape; the body, if any, is never read.
 //! - The pool being full (or a signing failure) is 500 in the same shape.
+//! - Too many failed logins (DESIGN "Rate limits") is 429
+//!   `{"code":429,"status":"error","message":"Too many failed attempts."}` with `Retry-After`.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -127,5 +129,7 @@ pub async fn answer(
         }
         Err(LoginFailure::Invalid(_)) => error(404, "Data not found."),
         Err(LoginFailure::Busy) => error(500, "Internal error."),
+        Err(LoginFailure::Limited { retry_after_secs }) => error(429, "Too many failed attempts.")
+            .with_header(http::header::RETRY_AFTER, retry_after_secs.into()),
     }
 }

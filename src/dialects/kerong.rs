@@ -21,7 +21,10 @@
 //!   scalar coercion); arrays, objects, null, missing and blank fields are 400;
 //! - other methods are 405 and other content types 415, both in Spring's error shape
 //!   with `Allow: POST` on the 405;
-//! - usernames match exactly (case-sensitive).
+//! - usernames match exactly (case-sensitive);
+//! - too many failed logins (DESIGN "Rate limits") is 429 in the 401's shape,
+//!   `{"status":429,"message":"Слишком много неудачных попыток входа","timestamp":...}`,
+//!   with `Retry-After`.
 
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
@@ -186,6 +189,11 @@ pub async fn answer(
                 ),
             }
         }
+        Err(LoginFailure::Limited { retry_after_secs }) => LocalResponse::json(
+            429,
+            &json!({"status": 429, "message": "Слишком много неудачных попыток входа", "timestamp": iso8601_millis(now)}),
+        )
+        .with_header(http::header::RETRY_AFTER, retry_after_secs.into()),
         Err(LoginFailure::Invalid(_)) => unauthorized(now),
         Err(LoginFailure::Busy) => spring_error(
             500,

@@ -22,6 +22,8 @@
 //! - usernames match case-insensitively, as ASP.NET Identity's normalised names do;
 //! - users without an id cannot get a nomic token (403): `sub` must be their id;
 //! - other methods get 405 with an empty body and `Allow: POST`;
+//! - too many failed logins (DESIGN "Rate limits") is 429 with an empty body and
+//!   `Retry-After`, the ASP.NET rate limiter's answer;
 //! - without a configured key, an RSA-2048 key is generated at start (logged), and its
 //!   public half is published in JWKS; its tokens do not survive a restart.
 
@@ -157,6 +159,10 @@ pub async fn answer(
             Ok(user) => user,
             Err(LoginFailure::Invalid(_)) => return forbidden(),
             Err(LoginFailure::Busy) => return internal_error(request.path, request.now),
+            Err(LoginFailure::Limited { retry_after_secs }) => {
+                return LocalResponse::empty(429)
+                    .with_header(http::header::RETRY_AFTER, retry_after_secs.into())
+            }
         }
     } else if scheme.eq_ignore_ascii_case("bearer") {
         match renewal_user(settings, credential, ctx) {

@@ -140,6 +140,7 @@ struct DialectHarness {
     pool: gatehouse::offload::HashPool,
     metrics: gatehouse::metrics::Metrics,
     blacklist: gatehouse::dialects::Blacklist,
+    limiter: gatehouse::ratelimit::FailureLimiter,
     runtime: tokio::runtime::Runtime,
 }
 
@@ -157,6 +158,7 @@ pub fn dialects(data: &[u8]) {
         pool,
         metrics,
         blacklist,
+        limiter,
         runtime,
     } = STATE.get_or_init(|| {
         let key = key().clone();
@@ -219,6 +221,9 @@ pub fn dialects(data: &[u8]) {
             pool: gatehouse::offload::HashPool::new(1, 4),
             metrics: gatehouse::metrics::Metrics::new().unwrap(),
             blacklist: gatehouse::dialects::Blacklist::new(1000, Duration::from_secs(3600)),
+            limiter: gatehouse::ratelimit::FailureLimiter::new(
+                gatehouse::ratelimit::LimitSettings::default(),
+            ),
             runtime: tokio::runtime::Builder::new_multi_thread()
                 .worker_threads(1)
                 .enable_all()
@@ -273,6 +278,8 @@ pub fn dialects(data: &[u8]) {
         pool,
         metrics,
         blacklist,
+        limiter,
+        client_ip: std::net::Ipv4Addr::LOCALHOST.into(),
     };
     let response = runtime.block_on(dialects.answer(endpoint, &request, &ctx));
     assert!((200..600).contains(&response.status), "{}", response.status);

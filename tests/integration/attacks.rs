@@ -3257,7 +3257,6 @@ fn every_429_carries_retry_after() {
 /// DESIGN "Rate limits": failed logins are limited per client and per username too;
 /// while limited, even the right password gets 429 with Retry-After.
 #[test]
-#[ignore = "gatehouse bug: failed logins at the dialect endpoints (kerong, nomic, header_login) are not rate limited; the right password still gets a token"]
 fn failed_logins_at_dialect_endpoints_are_rate_limited() {
     let gh = Gatehouse::start(&limited_config(100, 3));
     for i in 0..3 {
