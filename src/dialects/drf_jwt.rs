@@ -200,38 +200,38 @@ const TOO_LARGE: &str = "Request body is too large.";
 
 /// DRF's own messages in the configured language (DRF 3.14's catalogues, as captured).
 #[derive(Clone, Copy)]
-struct Texts(Language);
+pub(super) struct Texts(pub(super) Language);
 
 impl Texts {
-    fn required(self) -> &'static str {
+    pub(super) fn required(self) -> &'static str {
         match self.0 {
             Language::En => "This field is required.",
             Language::Ru => "Обязательное поле.",
         }
     }
 
-    fn blank(self) -> &'static str {
+    pub(super) fn blank(self) -> &'static str {
         match self.0 {
             Language::En => "This field may not be blank.",
             Language::Ru => "Это поле не может быть пустым.",
         }
     }
 
-    fn null(self) -> &'static str {
+    pub(super) fn null(self) -> &'static str {
         match self.0 {
             Language::En => "This field may not be null.",
             Language::Ru => "Это поле не может быть пустым.",
         }
     }
 
-    fn null_characters(self) -> &'static str {
+    pub(super) fn null_characters(self) -> &'static str {
         match self.0 {
             Language::En => "Null characters are not allowed.",
             Language::Ru => "Данные содержат запрещённый символ: ноль-байт",
         }
     }
 
-    fn invalid_data(self, datatype: &str) -> String {
+    pub(super) fn invalid_data(self, datatype: &str) -> String {
         match self.0 {
             Language::En => {
                 format!("Invalid data. Expected a dictionary, but got {datatype}.")
@@ -242,21 +242,21 @@ impl Texts {
         }
     }
 
-    fn method_not_allowed(self, method: &str) -> String {
+    pub(super) fn method_not_allowed(self, method: &str) -> String {
         match self.0 {
             Language::En => format!("Method \"{method}\" not allowed."),
             Language::Ru => format!("Метод \"{method}\" не разрешен."),
         }
     }
 
-    fn unsupported_media_type(self, media_type: &str) -> String {
+    pub(super) fn unsupported_media_type(self, media_type: &str) -> String {
         match self.0 {
             Language::En => format!("Unsupported media type \"{media_type}\" in request."),
             Language::Ru => format!("Неподдерживаемый тип данных \"{media_type}\" в запросе."),
         }
     }
 
-    fn not_acceptable(self) -> &'static str {
+    pub(super) fn not_acceptable(self) -> &'static str {
         match self.0 {
             Language::En => "Could not satisfy the request Accept header.",
             Language::Ru => "Невозможно удовлетворить \"Accept\" заголовок запроса.",
@@ -273,24 +273,24 @@ fn surrogate_message(code_point: u32) -> String {
 // ---------------------------------------------------------------------------------------
 
 /// The headers DRF puts on every answer of these views.
-fn drf(status: u16, body: String) -> LocalResponse {
+pub(super) fn drf(status: u16, body: String) -> LocalResponse {
     LocalResponse::json_bytes(status, Bytes::from(body))
         .with_header(VARY, HeaderValue::from_static("Accept"))
         .with_header(ALLOW, HeaderValue::from_static("POST, OPTIONS"))
 }
 
-fn detail(status: u16, message: &str) -> LocalResponse {
+pub(super) fn detail(status: u16, message: &str) -> LocalResponse {
     let mut body = String::from("{\"detail\":");
     push_json_string(&mut body, message);
     body.push('}');
     drf(status, body)
 }
 
-fn non_field_error(message: &str) -> LocalResponse {
+pub(super) fn non_field_error(message: &str) -> LocalResponse {
     field_errors(&[("non_field_errors", vec![message.to_owned()])])
 }
 
-fn field_errors(errors: &[(&str, Vec<String>)]) -> LocalResponse {
+pub(super) fn field_errors(errors: &[(&str, Vec<String>)]) -> LocalResponse {
     let mut body = String::from("{");
     for (i, (field, messages)) in errors.iter().enumerate() {
         if i > 0 {
@@ -329,7 +329,7 @@ fn django_page(status: u16, title: &str) -> LocalResponse {
     }
 }
 
-fn server_error() -> LocalResponse {
+pub(super) fn server_error() -> LocalResponse {
     django_page(500, "Server Error (500)")
 }
 
@@ -338,7 +338,7 @@ fn bad_request_page() -> LocalResponse {
 }
 
 /// Python's `json.dumps(s, ensure_ascii=False)` plus DRF's U+2028/U+2029 escapes.
-fn push_json_string(out: &mut String, s: &str) {
+pub(super) fn push_json_string(out: &mut String, s: &str) {
     out.push('"');
     for c in s.chars() {
         match c {
@@ -439,7 +439,7 @@ async fn sign(ctx: &DialectContext<'_>, settings: &Settings, claims: Claims) -> 
 
 /// Python's base64 decoder ignores the unused low bits of the last character; the Rust
 /// one refuses them. Clearing them in the signature does not touch the signed input.
-fn canonical_signature(token: &str) -> Cow<'_, str> {
+pub(super) fn canonical_signature(token: &str) -> Cow<'_, str> {
     const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
     let Some(dot) = token.rfind('.') else {
         return Cow::Borrowed(token);
@@ -692,7 +692,7 @@ fn lookup<'a>(fields: &'a [(PyStr, PyValue)], name: &str) -> Option<&'a PyValue>
 }
 
 /// `CharField().run_validation(data)`: the trimmed string or the field's error list.
-fn char_field(
+pub(super) fn char_field(
     fields: &[(PyStr, PyValue)],
     name: &str,
     texts: Texts,
@@ -772,7 +772,7 @@ fn py_float_repr(f: f64) -> String {
 /// A JSON string as Python holds it: lone surrogates are kept by Python; here they are
 /// U+FFFD in `text` and the first one is remembered for the validator.
 #[derive(Clone, Debug, PartialEq)]
-struct PyStr {
+pub(super) struct PyStr {
     text: String,
     surrogate: Option<u32>,
 }
@@ -788,7 +788,7 @@ impl PyStr {
 
 /// `request.data` and the values in it, as far as the serializers look at them.
 #[derive(Clone, Debug, PartialEq)]
-enum PyValue {
+pub(super) enum PyValue {
     Null,
     Bool(bool),
     /// Python's `str()` of the integer.
@@ -803,7 +803,7 @@ enum PyValue {
 }
 
 impl PyValue {
-    fn type_name(&self) -> &'static str {
+    pub(super) fn type_name(&self) -> &'static str {
         match self {
             PyValue::Null => "NoneType",
             PyValue::Bool(_) => "bool",
@@ -939,7 +939,7 @@ fn media_type_matches(lhs: &str, rhs: &[u8]) -> bool {
 }
 
 /// DRF's `select_renderer` succeeds (JSONRenderer or BrowsableAPIRenderer would do).
-fn accept_satisfiable(headers: &http::HeaderMap) -> bool {
+pub(super) fn accept_satisfiable(headers: &http::HeaderMap) -> bool {
     let values: Vec<&[u8]> = headers
         .get_all(ACCEPT)
         .iter()
@@ -957,7 +957,7 @@ fn accept_satisfiable(headers: &http::HeaderMap) -> bool {
 }
 
 /// `request.data` for a POST, or the response DRF gives when it cannot be parsed.
-fn request_data(request: &DialectRequest<'_>, texts: Texts) -> Result<PyValue, LocalResponse> {
+pub(super) fn request_data(request: &DialectRequest<'_>, texts: Texts) -> Result<PyValue, LocalResponse> {
     // DRF: no content (CONTENT_LENGTH 0) is an empty dict, whatever the content type.
     if request.body.is_empty() {
         return Ok(PyValue::Dict(Vec::new()));

@@ -1459,7 +1459,6 @@ fn simplejwt_refresh_tokens_signed_with_the_dialect_key_do_not_open_proxied_traf
 }
 
 #[test]
-#[ignore = "depends on simplejwt"]
 fn simplejwt_refresh_tokens_from_the_real_endpoint_do_not_open_proxied_traffic() {
     let gh = Gatehouse::start(&demo_config());
     let r = post_json(
@@ -1775,7 +1774,6 @@ fn hostile_tokens_are_refused_at_drf_jwt_verify_and_refresh() {
 }
 
 #[test]
-#[ignore = "depends on simplejwt"]
 fn foreign_tokens_are_refused_at_simplejwt_verify_and_refresh() {
     let gh = Gatehouse::start(&demo_config());
     let kerong = kerong_token(&gh, "admin", "masterkey");

@@ -445,3 +445,206 @@ fn login_connections_stay_open_once_the_body_is_read() {
         stream.read_exact(&mut body).unwrap();
     }
 }
+
+#[test]
+fn simplejwt_document_example_and_errors() {
+    let gh = Gatehouse::start(&demo_config());
+    let json = [("Content-Type", "application/json")];
+    let r = post(
+        &gh,
+        "/token/",
+        &json,
+        r#"{"email": "admin@admin.com", "password": "masterkey"}"#,
+    );
+    assert_eq!(r.status, 200, "{}", r.text());
+    let body = r.json();
+    assert_eq!(
+        body.as_object().unwrap().keys().collect::<Vec<_>>(),
+        ["refresh", "access"]
+    );
+    let (refresh, access) = (
+        body["refresh"].as_str().unwrap().to_owned(),
+        body["access"].as_str().unwrap().to_owned(),
+    );
+    assert_eq!(raw_part(&access, 0), r#"{"typ":"JWT","alg":"HS256"}"#);
+    let claims = decode_part(&access, 1);
+    assert_eq!(
+        claims.as_object().unwrap().keys().collect::<Vec<_>>(),
+        [
+            "token_type",
+            "exp",
+            "iat",
+            "jti",
+            "user_id",
+            "roles",
+            "ip_address"
+        ]
+    );
+    assert_eq!(
+        (claims["user_id"].as_i64(), claims["ip_address"].as_str()),
+        (Some(1), Some("127.0.0.1"))
+    );
+    assert_eq!(
+        claims["exp"].as_u64().unwrap() - claims["iat"].as_u64().unwrap(),
+        60
+    );
+    let refresh_claims = decode_part(&refresh, 1);
+    assert_eq!(
+        refresh_claims["exp"].as_u64().unwrap() - refresh_claims["iat"].as_u64().unwrap(),
+        86400
+    );
+    // The access token opens proxied traffic; the refresh token never does.
+    assert_eq!(proxied_user(&gh, &access).echoed("x-auth-user"), ["admin"]);
+    assert_eq!(proxied_user(&gh, &refresh).status, 401);
+
+    // The document's 400 and 401 rows, byte for byte.
+    let r = post(&gh, "/token/", &json, "{}");
+    assert_eq!(
+        (r.status, r.text()),
+        (
+            400,
+            r#"{"email":["Обязательное поле."],"password":["Обязательное поле."]}"#.to_owned()
+        )
+    );
+    let r = post(
+        &gh,
+        "/token/",
+        &json,
+        r#"{"email": "admin@admin.com", "password": "nope"}"#,
+    );
+    assert_eq!(
+        (r.status, r.text()),
+        (
+            401,
+            r#"{"detail":"Не найдено активной учетной записи с указанными данными"}"#.to_owned()
+        )
+    );
+    assert_eq!(r.header("www-authenticate"), Some(r#"Bearer realm="api""#));
+
+    // The library's standard endpoints.
+    let r = post(
+        &gh,
+        "/token/refresh/",
+        &json,
+        &format!(r#"{{"refresh": "{refresh}"}}"#),
+    );
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(
+        r.json().as_object().unwrap().keys().collect::<Vec<_>>(),
+        ["access"]
+    );
+    let r = post(
+        &gh,
+        "/token/verify/",
+        &json,
+        &format!(r#"{{"token": "{access}"}}"#),
+    );
+    assert_eq!((r.status, r.text()), (200, "{}".to_owned()));
+    let r = post(
+        &gh,
+        "/token/blacklist/",
+        &json,
+        &format!(r#"{{"refresh": "{refresh}"}}"#),
+    );
+    assert_eq!(r.status, 200);
+    let r = post(
+        &gh,
+        "/token/refresh/",
+        &json,
+        &format!(r#"{{"refresh": "{refresh}"}}"#),
+    );
+    assert_eq!(
+        (r.status, r.text()),
+        (
+            401,
+            r#"{"detail":"Токен занесен в черный список","code":"token_not_valid"}"#.to_owned()
+        )
+    );
+    let r = gh.get("/token/", &[]);
+    assert_eq!((r.status, r.header("allow")), (405, Some("POST, OPTIONS")));
+    // The document's own sample tokens are signed with a key we do not have.
+    let sample = "eyJ0eXAiOiJKV1QiLCJhbGciOiJIUzI1NiJ9.eyJ0b2tlbl90eXBlIjoiYWNjZXNzIiwiZXhwIjoxNzI0OTQ5MTkyLCJpYXQiOjE3MjQ5NDkxMzIsImp0aSI6IjRlNmNjNWEzZTI5MjRmNThhNzA4ZDEwMTUxMmMzMTYzIiwidXNlcl9pZCI6MjA2NjYxLCJyb2xlcyI6W10sImlwX2FkZHJlc3MiOiI0Ni4yNDYuOTMuMjE3In0.MURebFOrrVC_BiAgUCBoBzH1mNE4GPBRGy-Y6u-z8PM";
+    let r = post(
+        &gh,
+        "/token/verify/",
+        &json,
+        &format!(r#"{{"token": "{sample}"}}"#),
+    );
+    assert_eq!(
+        (r.status, r.text()),
+        (
+            401,
+            r#"{"detail":"Токен недействителен или просрочен","code":"token_not_valid"}"#
+                .to_owned()
+        )
+    );
+}
+
+#[test]
+fn drf_jwt_document_examples_and_errors() {
+    let gh = Gatehouse::start(&demo_config());
+    let json = [("Content-Type", "application/json")];
+    // Verbatim from seed 003.
+    let r = post(&gh, "/api-token-auth/", &json, "{\n                \"username\": \"test\",\n                \"password\": \"test\"\n            }");
+    assert_eq!(r.status, 200, "{}", r.text());
+    let token = r.json()["token"].as_str().unwrap().to_owned();
+    assert_eq!(raw_part(&token, 0), r#"{"alg":"HS256","typ":"JWT"}"#);
+    let claims = decode_part(&token, 1);
+    assert_eq!(
+        claims.as_object().unwrap().keys().collect::<Vec<_>>(),
+        ["username", "orig_iat", "user_id", "email", "exp"]
+    );
+    assert_eq!(claims["username"], "test");
+    assert_eq!(
+        claims["exp"].as_u64().unwrap() - claims["orig_iat"].as_u64().unwrap(),
+        300
+    );
+    assert_eq!(proxied_user(&gh, &token).echoed("x-auth-user"), ["test"]);
+
+    let r = post(
+        &gh,
+        "/api-token-refresh/",
+        &json,
+        &format!(r#"{{"token": "{token}"}}"#),
+    );
+    assert_eq!(r.status, 200, "{}", r.text());
+    let refreshed = decode_part(r.json()["token"].as_str().unwrap(), 1);
+    assert_eq!(refreshed["orig_iat"], claims["orig_iat"]);
+    let r = post(
+        &gh,
+        "/api-token-verify/",
+        &json,
+        &format!(r#"{{"token": "{token}"}}"#),
+    );
+    assert_eq!(
+        (r.status, r.json()["token"].as_str()),
+        (200, Some(token.as_str()))
+    );
+
+    let r = post(
+        &gh,
+        "/api-token-auth/",
+        &json,
+        r#"{"username": "test", "password": "wrong"}"#,
+    );
+    assert_eq!(
+        (r.status, r.text()),
+        (
+            400,
+            r#"{"non_field_errors":["Unable to login with provided credentials."]}"#.to_owned()
+        )
+    );
+    // The document's sample token: signed with another key.
+    let sample = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJ1c2VybmFtZSI6ImFkbWluIiwib3JpZ19pYXQiOjE0MzEzMzU1MjgsInVzZXJfaWQiOjEsImVtYWlsIjoiYWRtaW5AYWRtaW4uY29tIiwiZXhwIjoxNDM5MzM1NTI4fQ.s84IiGYLz649KILx2NfZ7KfLk928xcLJvMC2mNlXB6Q";
+    for endpoint in ["/api-token-refresh/", "/api-token-verify/"] {
+        let r = post(&gh, endpoint, &json, &format!(r#"{{"token": "{sample}"}}"#));
+        assert_eq!(
+            (r.status, r.text()),
+            (
+                400,
+                r#"{"non_field_errors":["Error decoding signature."]}"#.to_owned()
+            ),
+            "{endpoint}"
+        );
+    }
+}
