@@ -957,7 +957,10 @@ pub(super) fn accept_satisfiable(headers: &http::HeaderMap) -> bool {
 }
 
 /// `request.data` for a POST, or the response DRF gives when it cannot be parsed.
-pub(super) fn request_data(request: &DialectRequest<'_>, texts: Texts) -> Result<PyValue, LocalResponse> {
+pub(super) fn request_data(
+    request: &DialectRequest<'_>,
+    texts: Texts,
+) -> Result<PyValue, LocalResponse> {
     // DRF: no content (CONTENT_LENGTH 0) is an empty dict, whatever the content type.
     if request.body.is_empty() {
         return Ok(PyValue::Dict(Vec::new()));

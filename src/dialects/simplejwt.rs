@@ -391,13 +391,15 @@ pub async fn answer(
                 Ok(user) => user,
                 Err(LoginFailure::Invalid(_)) => return failed(),
                 Err(LoginFailure::Busy) => return server_error(),
-                Err(LoginFailure::Limited { retry_after_secs }) => return detail(
-                    429,
-                    &format!(
+                Err(LoginFailure::Limited { retry_after_secs }) => {
+                    return detail(
+                        429,
+                        &format!(
                         "Request was throttled. Expected available in {retry_after_secs} seconds."
                     ),
-                )
-                .with_header(http::header::RETRY_AFTER, retry_after_secs.into()),
+                    )
+                    .with_header(http::header::RETRY_AFTER, retry_after_secs.into())
+                }
             };
             let Some(user_id) = user.id else {
                 return failed();
