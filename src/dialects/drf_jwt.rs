@@ -560,6 +560,60 @@ fn check_orig_iat(
 // The views
 // ---------------------------------------------------------------------------------------
 
+/// What every DRF `APIView` does before the serializer: content negotiation (406),
+/// OPTIONS metadata, 405 for anything but POST (HEAD without a body), parsing the body
+/// by media type (415, JSON errors), and refusing data that is not a dictionary. Shared
+/// with `simplejwt`, whose views are DRF views too.
+pub(super) fn post_data(
+    request: &DialectRequest<'_>,
+    texts: Texts,
+    options_metadata: &str,
+) -> Result<Vec<(PyStr, PyValue)>, LocalResponse> {
+    // APIView.initial(): content negotiation comes before the handler is picked.
+    if !accept_satisfiable(request.headers) {
+        return Err(detail(406, texts.not_acceptable()));
+    }
+    if request.method == http::Method::OPTIONS {
+        return Err(drf(200, options_metadata.to_owned()));
+    }
+    if request.method != http::Method::POST {
+        let mut response = detail(405, &texts.method_not_allowed(request.method.as_str()));
+        if request.method == http::Method::HEAD {
+            response.body = Bytes::new();
+        }
+        return Err(response);
+    }
+    match request_data(request, texts)? {
+        PyValue::Dict(pairs) => Ok(pairs),
+        PyValue::Null => Err(non_field_error(NO_DATA)),
+        other => Err(non_field_error(&texts.invalid_data(other.type_name()))),
+    }
+}
+
+/// Two required text fields, or DRF's error body naming every one that failed.
+pub(super) fn two_char_fields(
+    fields: &[(PyStr, PyValue)],
+    names: [&str; 2],
+    texts: Texts,
+) -> Result<(String, String), LocalResponse> {
+    match (
+        char_field(fields, names[0], texts),
+        char_field(fields, names[1], texts),
+    ) {
+        (Ok(first), Ok(second)) => Ok((first, second)),
+        (first, second) => {
+            let mut errors = Vec::new();
+            if let Err(messages) = first {
+                errors.push((names[0], messages));
+            }
+            if let Err(messages) = second {
+                errors.push((names[1], messages));
+            }
+            Err(field_errors(&errors))
+        }
+    }
+}
+
 pub async fn answer(
     settings: &Settings,
     action: Action,
@@ -567,34 +621,16 @@ pub async fn answer(
     ctx: &DialectContext<'_>,
 ) -> LocalResponse {
     let texts = Texts(settings.language);
-    // APIView.initial(): content negotiation comes before the handler is picked.
-    if !accept_satisfiable(request.headers) {
-        return detail(406, texts.not_acceptable());
-    }
-    if request.method == http::Method::OPTIONS {
-        let body = match action {
-            Action::Obtain => OPTIONS_OBTAIN,
-            Action::Refresh => OPTIONS_REFRESH,
-            Action::Verify => OPTIONS_VERIFY,
-        };
-        return drf(200, body.to_owned());
-    }
-    if request.method != http::Method::POST {
-        let mut response = detail(405, &texts.method_not_allowed(request.method.as_str()));
-        if request.method == http::Method::HEAD {
-            response.body = Bytes::new();
-        }
-        return response;
-    }
-    let data = match request_data(request, texts) {
+    let options = match action {
+        Action::Obtain => OPTIONS_OBTAIN,
+        Action::Refresh => OPTIONS_REFRESH,
+        Action::Verify => OPTIONS_VERIFY,
+    };
+    let data = match post_data(request, texts, options) {
         Ok(data) => data,
         Err(response) => return response,
     };
-    let fields = match &data {
-        PyValue::Dict(pairs) => pairs,
-        PyValue::Null => return non_field_error(NO_DATA),
-        other => return non_field_error(&texts.invalid_data(other.type_name())),
-    };
+    let fields = data.as_slice();
     match action {
         Action::Obtain => obtain(settings, fields, texts, request, ctx).await,
         Action::Refresh | Action::Verify => {
@@ -631,20 +667,9 @@ async fn obtain(
     request: &DialectRequest<'_>,
     ctx: &DialectContext<'_>,
 ) -> LocalResponse {
-    let username = char_field(fields, "username", texts);
-    let password = char_field(fields, "password", texts);
-    let (username, password) = match (username, password) {
-        (Ok(username), Ok(password)) => (username, password),
-        (username, password) => {
-            let mut errors = Vec::new();
-            if let Err(messages) = username {
-                errors.push(("username", messages));
-            }
-            if let Err(messages) = password {
-                errors.push(("password", messages));
-            }
-            return field_errors(&errors);
-        }
+    let (username, password) = match two_char_fields(fields, ["username", "password"], texts) {
+        Ok(pair) => pair,
+        Err(response) => return response,
     };
     match ctx
         .check_password(Lookup::Username(username), password.into_bytes())

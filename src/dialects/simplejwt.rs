@@ -51,8 +51,8 @@ use serde::Serialize;
 use serde_json::Value;
 
 use super::drf_jwt::{
-    accept_satisfiable, canonical_signature, char_field, detail, drf, field_errors,
-    non_field_error, push_json_string, request_data, server_error, PyValue, Texts,
+    canonical_signature, char_field, detail, drf, field_errors, non_field_error, post_data,
+    push_json_string, server_error, two_char_fields, Texts,
 };
 use super::{DialectContext, DialectRequest, Language, LoginFailure, Lookup};
 use crate::keys::{Key, KeyError};
@@ -335,53 +335,23 @@ pub async fn answer(
 ) -> LocalResponse {
     let texts = Texts(settings.language);
     let messages = Messages(settings.language);
-    if !accept_satisfiable(request.headers) {
-        return detail(406, texts.not_acceptable());
-    }
-    if request.method == http::Method::OPTIONS {
-        let body = match action {
-            Action::Obtain => OPTIONS_OBTAIN,
-            Action::Refresh => OPTIONS_REFRESH,
-            Action::Verify => OPTIONS_VERIFY,
-            Action::Blacklist => OPTIONS_BLACKLIST,
-        };
-        return drf(200, body.to_owned());
-    }
-    if request.method != http::Method::POST {
-        let mut response = detail(405, &texts.method_not_allowed(request.method.as_str()));
-        if request.method == http::Method::HEAD {
-            response.body = bytes::Bytes::new();
-        }
-        return response;
-    }
-    let data = match request_data(request, texts) {
+    let options = match action {
+        Action::Obtain => OPTIONS_OBTAIN,
+        Action::Refresh => OPTIONS_REFRESH,
+        Action::Verify => OPTIONS_VERIFY,
+        Action::Blacklist => OPTIONS_BLACKLIST,
+    };
+    let data = match post_data(request, texts, options) {
         Ok(data) => data,
         Err(response) => return response,
     };
-    let fields = match &data {
-        PyValue::Dict(pairs) => pairs.as_slice(),
-        PyValue::Null => return non_field_error("No data provided"),
-        other => return non_field_error(&texts.invalid_data(other.type_name())),
-    };
+    let fields = data.as_slice();
     let now = request.unix_now();
     match action {
         Action::Obtain => {
-            let (email, password) = (
-                char_field(fields, "email", texts),
-                char_field(fields, "password", texts),
-            );
-            let (email, password) = match (email, password) {
-                (Ok(email), Ok(password)) => (email, password),
-                (email, password) => {
-                    let mut errors = Vec::new();
-                    if let Err(messages) = email {
-                        errors.push(("email", messages));
-                    }
-                    if let Err(messages) = password {
-                        errors.push(("password", messages));
-                    }
-                    return field_errors(&errors);
-                }
+            let (email, password) = match two_char_fields(fields, ["email", "password"], texts) {
+                Ok(pair) => pair,
+                Err(response) => return response,
             };
             let failed = || unauthorized(detail(401, messages.no_active_account()));
             let user = match ctx
