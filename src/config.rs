@@ -54,6 +54,9 @@ pub struct Config {
     pub access_log: crate::access_log::AccessLogFormat,
     /// Things that work but deserve attention (inline secrets); printed at start and by `check`.
     pub warnings: Vec<String>,
+    /// The files this configuration was read from (itself, users files, key and hash
+    /// files): a change to any of them triggers a reload.
+    pub watched: Vec<PathBuf>,
 }
 
 /// Limits on the requests dialect endpoints read.
@@ -127,6 +130,7 @@ pub struct ServerSettings {
     pub hash_queue: usize,
     pub upgrade_sock: String,
     pub pid_file: String,
+    pub watch_interval: Duration,
 }
 
 #[derive(Debug, Clone)]
@@ -159,7 +163,10 @@ impl Config {
             }])
         })?;
         let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
-        Self::from_source(&file, &source, &base, &|name| std::env::var(name).ok())
+        let mut config =
+            Self::from_source(&file, &source, &base, &|name| std::env::var(name).ok())?;
+        config.watched.insert(0, path.to_path_buf());
+        Ok(config)
     }
 
     /// Validates configuration text. `env` looks up environment variables (tests pass a

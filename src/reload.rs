@@ -1,4 +1,6 @@
-//! Reloading the configuration in place on SIGHUP.
+//! Reloading the configuration in place: on SIGHUP, and when the config file or a file it
+//! references (users files, key and hash files) changes, checked every
+//! `[server] watch_interval` (2 s by default; `"0s"` turns watching off).
 //!
 //! The new file is read and validated off the request path, a new snapshot (users, keys,
 //! routes, a fresh verifier cache) is built from it, and then swapped in atomically.
@@ -73,9 +75,19 @@ impl BackgroundService for Reloader {
                 return;
             }
         };
+        let interval = self.snapshot.load().state.config.server.watch_interval;
+        let mut seen = fingerprint(&self.snapshot.load().state.config.watched);
         loop {
+            let watching = !interval.is_zero();
             tokio::select! {
                 _ = hangup.recv() => {}
+                _ = tokio::time::sleep(interval), if watching => {
+                    let now = fingerprint(&self.snapshot.load().state.config.watched);
+                    if now == seen {
+                        continue;
+                    }
+                    log::info!("a configuration file changed; reloading");
+                }
                 _ = shutdown.changed() => return,
             }
             // Validation hashes nothing and signs nothing, but reads files: keep it off
@@ -92,6 +104,12 @@ impl BackgroundService for Reloader {
                 .reload()
             })
             .await;
+            // Whatever the outcome, this version of the files has been tried: a broken file
+            // is reported once, not on every tick.
+            seen = fingerprint(&self.snapshot.load().state.config.watched);
+            if let Ok(Err(_)) = &result {
+                seen = fingerprint(&watched_after_failure(&self.path, &self.snapshot));
+            }
             match result {
                 Ok(Ok(())) => {
                     self.shared.metrics.config_reload(true);
@@ -111,4 +129,29 @@ impl BackgroundService for Reloader {
             }
         }
     }
+}
+
+/// Modification time and length of each watched file (missing files count as absent).
+fn fingerprint(files: &[std::path::PathBuf]) -> Vec<Option<(std::time::SystemTime, u64)>> {
+    files
+        .iter()
+        .map(|f| {
+            std::fs::metadata(f)
+                .ok()
+                .and_then(|m| Some((m.modified().ok()?, m.len())))
+        })
+        .collect()
+}
+
+/// After a failed reload the snapshot still lists the old files; the broken config file
+/// itself is what changed, so remember its current state with them.
+fn watched_after_failure(
+    path: &std::path::Path,
+    snapshot: &ArcSwap<Snapshot>,
+) -> Vec<std::path::PathBuf> {
+    let mut files = snapshot.load().state.config.watched.clone();
+    if !files.iter().any(|f| f == path) {
+        files.insert(0, path.to_path_buf());
+    }
+    files
 }

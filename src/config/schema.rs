@@ -182,6 +182,8 @@ pub struct RawServer {
     pub hash_queue: Option<usize>,
     pub upgrade_sock: Option<String>,
     pub pid_file: Option<String>,
+    /// How often configuration files are checked for changes ("0s": never).
+    pub watch_interval: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -55,6 +55,7 @@ pub(super) fn validate(
         }
     };
     let root = KeyPath::root();
+    let watched = watched_files(&raw, base);
     let mut warnings = Vec::new();
     let mut v = Validator {
         problems: &mut problems,
@@ -128,6 +129,7 @@ pub(super) fn validate(
                 dialect_limits,
                 access_log,
                 warnings,
+                watched,
             })
         }
         _ => Err(problems.into_errors()),
@@ -338,6 +340,11 @@ impl Validator<'_, '_> {
             Duration::from_secs(5),
             &path.key("shutdown_timeout"),
         );
+        let watch_interval = self.duration(
+            s.watch_interval.as_deref(),
+            Duration::from_secs(2),
+            &path.key("watch_interval"),
+        );
         Some(ServerSettings {
             threads,
             work_stealing: s.work_stealing.unwrap_or(true),
@@ -353,6 +360,7 @@ impl Validator<'_, '_> {
                 .pid_file
                 .clone()
                 .unwrap_or_else(|| "/tmp/gatehouse.pid".into()),
+            watch_interval,
         })
     }
 
@@ -1181,4 +1189,23 @@ struct UserKeys {
     usernames: HashSet<String>,
     emails: HashSet<String>,
     ids: HashSet<i64>,
+}
+
+/// Files the configuration reads besides itself, for change detection.
+fn watched_files(raw: &RawConfig, base: &Path) -> Vec<std::path::PathBuf> {
+    let users_files = raw
+        .users_file
+        .as_ref()
+        .map(|f| f.to_vec())
+        .unwrap_or_default();
+    let mut files: Vec<&str> = users_files.iter().map(String::as_str).collect();
+    for key in &raw.keys {
+        files.extend(key.secret_file.as_deref());
+        files.extend(key.private_key_file.as_deref());
+        files.extend(key.public_key_file.as_deref());
+    }
+    for user in &raw.users {
+        files.extend(user.password_hash_file.as_deref());
+    }
+    files.into_iter().map(|f| base.join(f)).collect()
 }

@@ -78,7 +78,7 @@ impl Gatehouse {
             .replace("127.0.0.1:9779", &format!("127.0.0.1:{admin_port}"));
         if !config.contains("\n[server]") {
             config.push_str(&format!(
-                "\n[server]\nthreads = 2\ngrace_period = \"0s\"\nshutdown_timeout = \"1s\"\npid_file = \"{}\"\nupgrade_sock = \"{}\"\n",
+                "\n[server]\nthreads = 2\ngrace_period = \"0s\"\nshutdown_timeout = \"1s\"\n# Tests reload by signal, deterministically; one test turns watching on.\nwatch_interval = \"0s\"\npid_file = \"{}\"\nupgrade_sock = \"{}\"\n",
                 dir.join("gatehouse.pid").display(),
                 dir.join("upgrade.sock").display()
             ));

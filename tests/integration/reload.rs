@@ -127,3 +127,28 @@ fn key_rotation_keeps_old_tokens_valid_until_the_key_is_retired() {
         200
     );
 }
+
+#[test]
+fn changed_files_are_reloaded_without_a_signal() {
+    let dir = tempfile::tempdir().unwrap();
+    let users = dir.path().join("more-users.toml");
+    // htpasswd -nbB -C 4 alice 'correct horse'
+    let alice = |active: bool| {
+        format!("[[users]]\nusername = \"alice\"\npassword_hash = \"$2y$04$2nIagUtAOLZ0/Z7DYISSb.3AjpuquUEZYrZH0EKRs3LvQ.nGw5Sdq\"\nid = 500\nactive = {active}\n")
+    };
+    std::fs::write(&users, alice(true)).unwrap();
+    let config = format!("users_file = \"{}\"\n{}", users.display(), demo_config());
+    // Its own [server] (the harness then adds none), watching every 100 ms.
+    let gh = Gatehouse::start(&format!(
+        "{config}\n[server]\nthreads = 1\ngrace_period = \"0s\"\nshutdown_timeout = \"1s\"\nwatch_interval = \"100ms\"\npid_file = \"{}\"\nupgrade_sock = \"{}\"\n",
+        dir.path().join("p").display(),
+        dir.path().join("u").display()
+    ));
+    let auth = basic("alice", "correct horse");
+    assert_eq!(gh.get("/a", &[("authorization", &auth)]).status, 200);
+    // Editing the users file (not the config) is picked up.
+    std::thread::sleep(std::time::Duration::from_millis(1100)); // a new mtime second on coarse filesystems
+    std::fs::write(&users, alice(false)).unwrap();
+    gh.wait_for_metric(RELOADED, 1.0);
+    assert_eq!(gh.get("/a", &[("authorization", &auth)]).status, 401);
+}
