@@ -347,7 +347,7 @@ impl Validator<'_, '_> {
         );
         Some(ServerSettings {
             threads,
-            work_stealing: s.work_stealing.unwrap_or(true),
+            work_stealing: s.work_stealing.unwrap_or(false),
             grace_period,
             shutdown_timeout,
             hash_workers,
