@@ -1,0 +1,1513 @@
+#!/usr/bin/env python3
+"""gatehouse load benchmark: the driver behind benches/load/run.sh.
+
+Starts, on loopback only, an upstream (nginx `return 200`), the peers (nginx plain proxy,
+HAProxy 2.6 jwt_verify, nginx auth_request) and gatehouse instances; runs wrk against each
+scenario in alternating rounds with the proxy under test pinned to one core and wrk plus
+the upstream to the other; measures req/s, p50, p99 and the proxy's own CPU per request
+from /proc; rejects rounds in which processes outside the benchmark used the CPU; writes a
+Markdown report and a PNG chart. Every request loop is bounded by wrk's -d and by
+MAX_TOTAL_SECS. Read benches/load/README.md first.
+
+It is run by hand, never in CI. Settings come from the environment (see SETTINGS below).
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as _dt
+import hmac
+import json
+import os
+import platform
+import random
+import re
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import tomllib
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.abspath(os.path.join(HERE, "..", ".."))
+CLK_TCK = os.sysconf("SC_CLK_TCK")
+
+
+def env_int(name: str, default: int) -> int:
+    value = os.environ.get(name, "")
+    return int(value) if value.strip() else default
+
+
+def env_float(name: str, default: float) -> float:
+    value = os.environ.get(name, "")
+    return float(value) if value.strip() else default
+
+
+QUICK = os.environ.get("QUICK", "") not in ("", "0")
+IS_ROOT = os.geteuid() == 0
+
+# SETTINGS (environment variables; the defaults in brackets are for a full run / QUICK=1)
+ROUND_SECS = env_int("ROUND_SECS", 3 if QUICK else 10)          # wrk -d per round
+ROUNDS = env_int("ROUNDS", 1 if QUICK else 3)                   # alternating rounds
+WARMUP_SECS = env_int("WARMUP_SECS", 1 if QUICK else 2)         # unmeasured, per scenario
+CONNECTIONS = env_int("CONNECTIONS", 32)                        # wrk -c
+WRK_THREADS = env_int("WRK_THREADS", 1)                         # wrk -t
+PROXY_CORE = env_int("PROXY_CORE", 0)
+CLIENT_CORE = env_int("CLIENT_CORE", 1)
+NICE = env_int("NICE", -10 if IS_ROOT else 0)                   # priority of every bench process
+OTHER_CPU_MAX = env_float("OTHER_CPU_MAX", 0.05)                # of one core, per round
+MAX_TRIES = env_int("MAX_TRIES", 2 if QUICK else 4)             # per round slot
+QUIET_WAIT_SECS = env_int("QUIET_WAIT_SECS", 10 if QUICK else 60)
+MAX_TOTAL_SECS = env_int("MAX_TOTAL_SECS", 600 if QUICK else 3600)
+PRESSURE = os.environ.get("PRESSURE", "1") not in ("", "0")
+PRESSURE_CLIENTS = env_int("PRESSURE_CLIENTS", 8)
+MEMORY = os.environ.get("MEMORY", "1") not in ("", "0")
+VARIANTS = os.environ.get("VARIANTS", "1") not in ("", "0")     # gatehouse config variants
+MEMORY_TOKENS = env_int("MEMORY_TOKENS", 50_000 if QUICK else 1_000_000)
+MEMORY_MAX_SECS = env_int("MEMORY_MAX_SECS", 60 if QUICK else 300)
+BURST_MAX_TOKENS = env_int("BURST_MAX_TOKENS", 2_000_000)
+ONLY = [s for s in os.environ.get("SCENARIOS", "").split(",") if s.strip()]
+GATEHOUSE_BIN = os.environ.get("GATEHOUSE_BIN", os.path.join(ROOT, "target", "release", "gatehouse"))
+DEMO_CONFIG = os.path.join(ROOT, "config", "gatehouse.toml")
+WORKDIR = os.environ.get("LOADBENCH_WORKDIR") or "/tmp/loadbench-run"
+RESULTS_DIR = os.environ.get("RESULTS_DIR") or (
+    "/tmp/loadbench-quick-results" if QUICK else os.path.join(HERE, "results")
+)
+PYTHON_DEADLINE = time.monotonic() + MAX_TOTAL_SECS
+
+
+def log(msg: str) -> None:
+    print(f"[loadbench {time.strftime('%H:%M:%S')}] {msg}", flush=True)
+
+
+def die(msg: str) -> None:
+    log("error: " + msg)
+    raise SystemExit(1)
+
+
+# ---------------------------------------------------------------------------------------
+# Processes
+# ---------------------------------------------------------------------------------------
+
+def pinned(core: int, argv: list[str]) -> list[str]:
+    """taskset pins, nice raises priority; both exec, so the pid is the program's own."""
+    out = ["taskset", "-c", str(core)]
+    if NICE:
+        out += ["nice", "-n", str(NICE)]
+    return out + argv
+
+
+def proc_stat_ticks(pid: int) -> int | None:
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            data = f.read()
+    except OSError:
+        return None
+    fields = data[data.rindex(")") + 2:].split()
+    # fields[0] is field 3 (state); utime is field 14, stime field 15.
+    return int(fields[11]) + int(fields[12])
+
+
+def children_map() -> dict[int, list[int]]:
+    kids: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                data = f.read()
+        except OSError:
+            continue
+        ppid = int(data[data.rindex(")") + 2:].split()[1])
+        kids.setdefault(ppid, []).append(int(entry))
+    return kids
+
+
+def rss_kb(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            for line in f:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+class Proc:
+    """A long-running server of the benchmark: its whole process tree is accounted."""
+
+    registry: list["Proc"] = []
+
+    def __init__(self, name: str, argv: list[str], core: int, env: dict | None = None,
+                 stdout_devnull: bool = False):
+        self.name = name
+        self.core = core
+        self.log_path = os.path.join(WORKDIR, f"{name}.log")
+        self.logf = open(self.log_path, "wb")
+        self.popen = subprocess.Popen(
+            pinned(core, argv), stdout=subprocess.DEVNULL if stdout_devnull else self.logf,
+            stderr=self.logf,
+            stdin=subprocess.DEVNULL, start_new_session=True, env=env,
+        )
+        Proc.registry.append(self)
+        with open(os.path.join(WORKDIR, "pids"), "a") as f:
+            f.write(f"{self.popen.pid}\n")
+
+    def pids(self) -> list[int]:
+        kids = children_map()
+        out, todo = [], [self.popen.pid]
+        while todo:
+            pid = todo.pop()
+            out.append(pid)
+            todo.extend(kids.get(pid, []))
+        return out
+
+    def ticks(self) -> int:
+        return sum(proc_stat_ticks(p) or 0 for p in self.pids())
+
+    def rss_kb(self) -> int:
+        return sum(rss_kb(p) for p in self.pids())
+
+    def alive(self) -> bool:
+        return self.popen.poll() is None
+
+    def stop(self) -> None:
+        if self.popen.poll() is None:
+            try:
+                os.killpg(self.popen.pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+            try:
+                self.popen.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                try:
+                    os.killpg(self.popen.pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+                self.popen.wait(timeout=5)
+        self.logf.close()
+        if self in Proc.registry:
+            Proc.registry.remove(self)
+
+    def tail(self, n: int = 20) -> str:
+        try:
+            with open(self.log_path, "rb") as f:
+                return b"\n".join(f.read().splitlines()[-n:]).decode(errors="replace")
+        except OSError:
+            return ""
+
+
+def stop_all() -> None:
+    for p in list(reversed(Proc.registry)):
+        try:
+            p.stop()
+        except Exception as e:  # keep stopping the others
+            log(f"stopping {p.name}: {e}")
+
+
+def free_ports(n: int) -> list[int]:
+    socks = []
+    for _ in range(n):
+        s = socket.socket()
+        s.bind(("127.0.0.1", 0))
+        socks.append(s)
+    ports = [s.getsockname()[1] for s in socks]
+    for s in socks:
+        s.close()
+    return ports
+
+
+def http_get(url: str, headers: dict | None = None, timeout: float = 2.0) -> tuple[int, dict, bytes]:
+    req = urllib.request.Request(url, headers=headers or {})
+    try:
+        with urllib.request.urlopen(req, timeout=timeout) as r:
+            return r.status, dict(r.headers), r.read()
+    except urllib.error.HTTPError as e:
+        return e.code, dict(e.headers), e.read()
+
+
+def wait_http(url: str, proc: Proc, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if not proc.alive():
+            die(f"{proc.name} exited at start:\n{proc.tail()}")
+        try:
+            http_get(url, timeout=1.0)
+            return
+        except (OSError, urllib.error.URLError):
+            time.sleep(0.1)
+    die(f"{proc.name} did not answer {url} within {timeout:.0f}s:\n{proc.tail()}")
+
+
+# ---------------------------------------------------------------------------------------
+# Configurations
+# ---------------------------------------------------------------------------------------
+
+def toml_set(text: str, section: str, key: str, value: str) -> str:
+    """Sets `key = value` (a TOML literal) in table [section] of a config kept as text,
+    so the demo file's comments and order survive. Adds the key or the table if absent."""
+    lines = text.splitlines()
+    current, header_at, done = None, None, False
+    header_re = re.compile(r"^\s*\[(\[?)([^\]]+)\]\]?\s*(#.*)?$")
+    for i, line in enumerate(lines):
+        m = header_re.match(line)
+        if m:
+            current = None if m.group(1) else m.group(2).strip()
+            if current == section:
+                header_at = i
+            continue
+        if current == section and re.match(rf"^\s*{re.escape(key)}\s*=", line):
+            lines[i] = f"{key} = {value}"
+            done = True
+    if not done:
+        if header_at is not None:
+            lines.insert(header_at + 1, f"{key} = {value}")
+        else:
+            lines += ["", f"[{section}]", f"{key} = {value}"]
+    return "\n".join(lines) + "\n"
+
+
+@dataclass
+class GatehouseInstance:
+    name: str
+    port: int
+    admin: int
+    config: str
+    proc: Proc | None = None
+    access_log: str = "off"
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def metrics(self) -> dict[str, float]:
+        _, _, body = http_get(f"http://127.0.0.1:{self.admin}/metrics", timeout=5)
+        out = {}
+        for line in body.decode().splitlines():
+            if line.startswith("gatehouse_") and " " in line:
+                k, v = line.rsplit(" ", 1)
+                try:
+                    out[k] = float(v)
+                except ValueError:
+                    pass
+        return out
+
+
+def write_gatehouse_config(name: str, upstream_port: int, *, threads: int = 1,
+                           cache_capacity: int | None = None, rate_limit: bool = True,
+                           work_stealing: bool | None = None,
+                           access_log: str = "off") -> GatehouseInstance:
+    port, admin = free_ports(2)
+    with open(DEMO_CONFIG) as f:
+        text = f.read()
+    d = os.path.join(WORKDIR, name)
+    os.makedirs(d, exist_ok=True)
+    text = toml_set(text, "listen", "address", f'"127.0.0.1:{port}"')
+    text = toml_set(text, "admin", "address", f'"127.0.0.1:{admin}"')
+    text = toml_set(text, "upstream", "address", f'"127.0.0.1:{upstream_port}"')
+    text = toml_set(text, "server", "threads", str(threads))
+    if work_stealing is not None:
+        text = toml_set(text, "server", "work_stealing", "true" if work_stealing else "false")
+    text = toml_set(text, "server", "grace_period", '"0s"')
+    text = toml_set(text, "server", "shutdown_timeout", '"1s"')
+    text = toml_set(text, "server", "pid_file", json.dumps(os.path.join(d, "gatehouse.pid")))
+    text = toml_set(text, "server", "upgrade_sock", json.dumps(os.path.join(d, "upgrade.sock")))
+    # No access log for any proxy of the benchmark (nginx and HAProxy log nothing either).
+    text = toml_set(text, "log", "access", json.dumps(access_log))
+    if cache_capacity is not None:
+        text = toml_set(text, "auth", "cache_capacity", str(cache_capacity))
+    if not rate_limit:
+        text = toml_set(text, "auth.rate_limit", "enabled", "false")
+    path = os.path.join(d, "gatehouse.toml")
+    with open(path, "w") as f:
+        f.write(text)
+    check = subprocess.run([GATEHOUSE_BIN, "check", "--config", path],
+                           capture_output=True, text=True)
+    if check.returncode != 0:
+        die(f"gatehouse check refused the bench config {path}:\n{check.stdout}{check.stderr}")
+    return GatehouseInstance(name, port, admin, path, access_log=access_log)
+
+
+def start_gatehouse(gh: GatehouseInstance) -> GatehouseInstance:
+    env = dict(os.environ, GATEHOUSE_LOG=os.environ.get("GATEHOUSE_LOG", "warn"))
+    # An access log, when on, goes to /dev/null: its formatting and write(2) are what we
+    # measure, not the disk.
+    gh.proc = Proc(gh.name, [GATEHOUSE_BIN, "--config", gh.config], PROXY_CORE, env=env,
+                   stdout_devnull=gh.access_log != "off")
+    wait_http(f"http://127.0.0.1:{gh.admin}/healthz", gh.proc)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            if http_get(f"http://127.0.0.1:{gh.admin}/readyz")[0] == 200:
+                return gh
+        except OSError:
+            pass
+        time.sleep(0.1)
+    die(f"{gh.name} never became ready:\n{gh.proc.tail()}")
+    return gh
+
+
+NGINX_COMMON = """
+worker_processes 1;
+daemon off;
+pid {dir}/nginx.pid;
+error_log {dir}/error.log warn;
+events {{ worker_connections 8192; }}
+http {{
+  access_log off;
+  server_tokens off;
+  keepalive_requests 1000000;
+  keepalive_timeout 120s;
+  client_body_temp_path {dir}/body;
+  proxy_temp_path {dir}/proxy;
+  fastcgi_temp_path {dir}/fastcgi;
+  uwsgi_temp_path {dir}/uwsgi;
+  scgi_temp_path {dir}/scgi;
+{body}
+}}
+"""
+
+
+def nginx_conf(name: str, body: str) -> str:
+    d = os.path.join(WORKDIR, name)
+    os.makedirs(d, exist_ok=True)
+    path = os.path.join(d, "nginx.conf")
+    with open(path, "w") as f:
+        f.write(NGINX_COMMON.format(dir=d, body=body))
+    t = subprocess.run(["nginx", "-t", "-q", "-e", os.path.join(d, "error.log"), "-p", d, "-c", path],
+                       capture_output=True, text=True)
+    if t.returncode != 0:
+        die(f"nginx -t refused {path}:\n{t.stderr}")
+    return path
+
+
+def start_nginx(name: str, conf: str, core: int) -> Proc:
+    d = os.path.dirname(conf)
+    return Proc(name, ["nginx", "-e", os.path.join(d, "error.log"), "-p", d, "-c", conf], core)
+
+
+HAPROXY_JWT_CHECKS = """
+    # HS256 with the same secret as gatehouse's demo key, so both do equal crypto work.
+    http-request set-var(txn.bearer) http_auth_bearer
+    http-request set-var(txn.jwt_alg) var(txn.bearer),jwt_header_query('$.alg')
+    http-request deny deny_status 401 unless {{ var(txn.jwt_alg) -m str HS256 }}
+    http-request deny deny_status 401 unless {{ var(txn.bearer),jwt_verify(txn.jwt_alg,"{secret}") -m int 1 }}
+    http-request set-var(txn.exp) var(txn.bearer),jwt_payload_query('$.exp','int')
+    http-request set-var(txn.now) date()
+    http-request deny deny_status 401 unless {{ var(txn.exp),sub(txn.now) -m int gt 0 }}
+    http-request deny deny_status 401 unless {{ var(txn.bearer),jwt_payload_query('$.iss') -m str {issuer} }}
+"""
+
+
+def haproxy_conf(secret: str, issuer: str, port: int, auth_port: int, upstream: int) -> str:
+    d = os.path.join(WORKDIR, "haproxy")
+    os.makedirs(d, exist_ok=True)
+    checks = HAPROXY_JWT_CHECKS.format(secret=secret, issuer=issuer)
+    text = f"""
+global
+    nbthread 1
+    maxconn 4000
+
+defaults
+    mode http
+    timeout connect 2s
+    timeout client 60s
+    timeout server 60s
+    timeout http-keep-alive 120s
+    option http-keep-alive
+    http-reuse always
+
+backend upstream
+    server u1 127.0.0.1:{upstream}
+
+# The scenario "HAProxy jwt_verify": verify, copy claims to headers, forward.
+frontend jwt
+    bind 127.0.0.1:{port}
+{checks}
+    http-request set-header X-Auth-User %[var(txn.bearer),jwt_payload_query('$.sub')]
+    http-request set-header X-Auth-Token-Id %[var(txn.bearer),jwt_payload_query('$.jti')]
+    http-request set-header X-Auth-Method bearer
+    http-request del-header Authorization
+    default_backend upstream
+
+# An auth endpoint for nginx auth_request that answers by itself (the extra scenario
+# "nginx auth_request -> HAProxy jwt_verify").
+frontend jwtauth
+    bind 127.0.0.1:{auth_port}
+{checks}
+    http-request return status 200 hdr X-Auth-User %[var(txn.bearer),jwt_payload_query('$.sub')]
+"""
+    path = os.path.join(d, "haproxy.cfg")
+    with open(path, "w") as f:
+        f.write(text)
+    t = subprocess.run(["haproxy", "-c", "-q", "-f", path], capture_output=True, text=True)
+    if t.returncode != 0:
+        die(f"haproxy -c refused {path}:\n{t.stdout}{t.stderr}")
+    return path
+
+
+# ---------------------------------------------------------------------------------------
+# Tokens
+# ---------------------------------------------------------------------------------------
+
+def b64u(b: bytes) -> bytes:
+    return base64.urlsafe_b64encode(b).rstrip(b"=")
+
+
+@dataclass
+class TokenKey:
+    kid: str
+    secret: str
+    issuer: str
+    lifetime: int = 3600
+
+
+def demo_token_key() -> TokenKey:
+    with open(DEMO_CONFIG, "rb") as f:
+        cfg = tomllib.load(f)
+    kid = cfg["auth"]["token_key"]
+    key = next(k for k in cfg["keys"] if k["id"] == kid)
+    if key.get("algorithm") != "HS256" or "secret" not in key:
+        die(f"key {kid} in {DEMO_CONFIG} is not an inline HS256 secret; the bench mints HS256 tokens")
+    return TokenKey(kid, key["secret"], cfg["auth"].get("issuer", "gatehouse"))
+
+
+def mint_tokens(key: TokenKey, n: int, path: str, sub: str = "admin") -> str:
+    """n distinct HS256 tokens shaped exactly like `gatehouse token` prints them
+    (header {typ, alg, kid}; claims sub, iss, iat, exp, jti), one per line."""
+    header = b64u(json.dumps({"typ": "JWT", "alg": "HS256", "kid": key.kid},
+                             separators=(",", ":")).encode())
+    secret = key.secret.encode()
+    now = int(time.time())
+    prefix = f'{{"sub":"{sub}","iss":"{key.issuer}","iat":{now},"exp":{now + key.lifetime},"jti":"'
+    rnd = random.SystemRandom()
+    with open(path, "w") as f:
+        chunk = []
+        for i in range(n):
+            payload = b64u((prefix + f'{rnd.getrandbits(128):032x}"}}').encode())
+            msg = header + b"." + payload
+            chunk.append((msg + b"." + b64u(hmac.digest(secret, msg, "sha256"))).decode())
+            if len(chunk) >= 10000:
+                f.write("\n".join(chunk) + "\n")
+                chunk = []
+        if chunk:
+            f.write("\n".join(chunk) + "\n")
+    try:  # cross-check one token with PyJWT when it is installed
+        import jwt  # type: ignore
+        with open(path) as f:
+            first = f.readline().strip()
+        claims = jwt.decode(first, key.secret, algorithms=["HS256"], issuer=key.issuer)
+        assert claims["sub"] == sub
+    except ImportError:
+        pass
+    return path
+
+
+# ---------------------------------------------------------------------------------------
+# wrk
+# ---------------------------------------------------------------------------------------
+
+UNIT_US = {"us": 1.0, "ms": 1000.0, "s": 1_000_000.0, "m": 60_000_000.0}
+
+
+@dataclass
+class WrkResult:
+    requests: int = 0
+    rps: float = 0.0
+    p50_us: float = float("nan")
+    p99_us: float = float("nan")
+    non2xx: int = 0
+    socket_errors: int = 0
+    cpu_s: float = 0.0            # wrk's own CPU (rusage)
+    extra: dict = field(default_factory=dict)
+    output: str = ""
+
+
+class Wrk:
+    def __init__(self, url: str, secs: int, *, conns: int = CONNECTIONS, headers=(),
+                 script: str | None = None, env_extra: dict | None = None, tag: str = "wrk"):
+        argv = ["wrk", f"-t{WRK_THREADS}", f"-c{conns}", f"-d{secs}s", "--latency", "--timeout", "5s"]
+        for h in headers:
+            argv += ["-H", h]
+        if script:
+            argv += ["-s", script]
+        argv.append(url)
+        self.secs = secs
+        self.out_path = os.path.join(WORKDIR, f"{tag}.out")
+        self.outf = open(self.out_path, "w")
+        env = dict(os.environ, **(env_extra or {}))
+        self.popen = subprocess.Popen(pinned(CLIENT_CORE, argv), stdout=self.outf,
+                                      stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env)
+        with open(os.path.join(WORKDIR, "pids"), "a") as f:
+            f.write(f"{self.popen.pid}\n")
+
+    def ticks(self) -> int:
+        return proc_stat_ticks(self.popen.pid) or 0
+
+    def wait(self) -> WrkResult:
+        deadline = time.monotonic() + self.secs + 60
+        ru = None
+        while True:
+            pid, status, ru = os.wait4(self.popen.pid, os.WNOHANG)
+            if pid:
+                self.popen.returncode = os.waitstatus_to_exitcode(status)
+                break
+            if time.monotonic() > deadline:
+                self.popen.kill()
+                pid, status, ru = os.wait4(self.popen.pid, 0)
+                self.popen.returncode = -9
+                break
+            time.sleep(0.02)
+        self.outf.close()
+        with open(self.out_path) as f:
+            out = f.read()
+        r = parse_wrk(out)
+        r.cpu_s = ru.ru_utime + ru.ru_stime if ru else 0.0
+        if self.popen.returncode != 0:
+            r.extra["wrk_exit"] = self.popen.returncode
+        return r
+
+
+def parse_wrk(out: str) -> WrkResult:
+    r = WrkResult(output=out)
+    m = re.search(r"(\d+) requests in", out)
+    if m:
+        r.requests = int(m.group(1))
+    m = re.search(r"Requests/sec:\s+([\d.]+)", out)
+    if m:
+        r.rps = float(m.group(1))
+    for pct, attr in (("50", "p50_us"), ("99", "p99_us")):
+        m = re.search(rf"^\s+{pct}%\s+([\d.]+)(us|ms|s|m)\s*$", out, re.M)
+        if m:
+            setattr(r, attr, float(m.group(1)) * UNIT_US[m.group(2)])
+    m = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
+    if m:
+        r.non2xx = int(m.group(1))
+    m = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
+    if m:
+        r.socket_errors = sum(int(x) for x in m.groups())
+    for m in re.finditer(r"^loadbench: (.*)$", out, re.M):
+        kv = dict(p.split("=", 1) for p in m.group(1).split())
+        if "status" in kv:
+            r.extra.setdefault("statuses", {})[kv["status"]] = int(kv["count"])
+        else:
+            r.extra.update({k: int(v) for k, v in kv.items()})
+    return r
+
+
+# ---------------------------------------------------------------------------------------
+# CPU accounting
+# ---------------------------------------------------------------------------------------
+
+def cpu_times() -> dict[str, list[int]]:
+    """Per-core jiffies from /proc/stat: user nice system idle iowait irq softirq steal."""
+    out = {}
+    with open("/proc/stat") as f:
+        for line in f:
+            if line.startswith("cpu") and line[3].isdigit():
+                parts = line.split()
+                out[parts[0]] = [int(x) for x in parts[1:9]]
+    return out
+
+
+def all_processes() -> dict[int, tuple[str, int, int, int]]:
+    """Every process: pid -> (comm, ppid, own ticks, reaped children's ticks)."""
+    out = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                data = f.read()
+        except OSError:
+            continue
+        comm = data[data.index("(") + 1:data.rindex(")")]
+        fields = data[data.rindex(")") + 2:].split()
+        out[int(entry)] = (comm, int(fields[1]), int(fields[11]) + int(fields[12]),
+                           int(fields[13]) + int(fields[14]))
+    return out
+
+
+def harness_pids() -> set[int]:
+    """This harness and its ancestors (run.sh, the shell that ran it): their children's
+    CPU (wrk, reaped by us) is the benchmark's own."""
+    pids, pid = set(), os.getpid()
+    while pid > 1:
+        pids.add(pid)
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                data = f.read()
+            pid = int(data[data.rindex(")") + 2:].split()[1])
+        except OSError:
+            break
+    return pids
+
+
+def other_cpu(before: dict, after: dict, ours: set[int]) -> tuple[float, float, list[tuple[str, float]]]:
+    """CPU seconds used between two all_processes() snapshots by processes outside the
+    benchmark (user space, counting children they reaped), by kernel threads (reported
+    only: on loopback they mostly carry our own traffic), and the top offenders.
+
+    /proc/stat's per-core figures are not used for this: with tick-based accounting
+    (CONFIG_TICK_CPU_ACCOUNTING, NO_HZ_IDLE, common in VMs) they undercount a proxy that
+    sleeps and wakes thousands of times a second, while per-process times are scaled to
+    the scheduler's exact runtime."""
+    other, kernel, by = 0.0, 0.0, {}
+    for pid, (comm, ppid, own, kids) in after.items():
+        if pid in ours:
+            continue
+        b = before.get(pid)
+        if b and b[0] != comm and b[1] != ppid:
+            b = None  # pid reused
+        d = (own - (b[2] if b else 0)) + (kids - (b[3] if b else 0))
+        if d <= 0:
+            continue
+        secs = d / CLK_TCK
+        if pid == 2 or ppid == 2:
+            kernel += secs
+        else:
+            other += secs
+            by[comm] = by.get(comm, 0.0) + secs
+    top = sorted(by.items(), key=lambda kv: -kv[1])[:3]
+    return other, kernel, top
+
+
+def bench_pids(extra: list[int] = ()) -> set[int]:
+    ours = harness_pids() | set(extra)
+    for p in Proc.registry:
+        ours.update(p.pids())
+    return ours
+
+
+def other_busy_now(secs: float = 1.0) -> tuple[float, list]:
+    """CPU (in cores) used by processes outside the benchmark over `secs`."""
+    a = all_processes()
+    time.sleep(secs)
+    b = all_processes()
+    other, _, top = other_cpu(a, b, bench_pids())
+    return min(other / secs, float(os.cpu_count())), top
+
+
+def wait_for_quiet() -> float:
+    """Waits (bounded) until processes outside the benchmark leave the CPU alone."""
+    deadline = time.monotonic() + QUIET_WAIT_SECS
+    other, top = other_busy_now(0.5)
+    while other > OTHER_CPU_MAX and time.monotonic() < deadline:
+        log(f"  machine busy ({other:.0%} of a core used by other processes: "
+            f"{', '.join(f'{c} {t:.1f}s' for c, t in top)}); waiting")
+        other, top = other_busy_now(2.0)
+    return other
+
+
+# ---------------------------------------------------------------------------------------
+# Scenarios and rounds
+# ---------------------------------------------------------------------------------------
+
+@dataclass
+class Scenario:
+    id: str
+    label: str
+    url: str
+    proxies: list[str]                      # Proc names whose CPU is "the proxy"
+    headers: list[str] = field(default_factory=list)
+    script: str | None = None
+    group: str = "peer"                     # baseline / peer / gatehouse / pressure
+    note: str = ""
+    prepare: object = None                  # callable(tag) -> env for wrk (per round)
+    background: object = None               # callable(secs) -> Wrk started alongside
+    gatehouse: GatehouseInstance | None = None
+    prime: bool = True                      # one untimed request first (fills caches)
+    rounds: list = field(default_factory=list)
+
+
+@dataclass
+class Round:
+    scenario: str
+    index: int
+    attempt: int
+    rps: float
+    p50_us: float
+    p99_us: float
+    requests: int
+    cpu_us_per_req: float
+    proxy_busy: float        # proxy CPU / wall (cores)
+    client_busy: float       # wrk + upstream CPU / wall (cores)
+    other: float             # CPU of processes outside the benchmark / wall (cores)
+    steal: float
+    softirq: float
+    accepted: bool
+    reason: str
+    extra: dict
+
+
+def run_round(sc: Scenario, secs: int, index: int, attempt: int, measured: bool = True) -> Round:
+    env = sc.prepare(f"{sc.id}-r{index}-a{attempt}") if sc.prepare else {}
+    if sc.prime and not sc.script:
+        # One request, untimed, so a cached scenario measures the cached path even when
+        # its entry expired (cache_ttl) since the previous round.
+        hdrs = dict(h.split(": ", 1) for h in sc.headers)
+        status = http_get(sc.url, hdrs, timeout=10)[0]
+        if status != 200:
+            log(f"  {sc.id}: priming request answered {status}")
+    bg = sc.background(secs + 2) if sc.background else None
+    if bg:
+        time.sleep(1.0)     # let the hammer reach steady state first
+    metrics_before = sc.gatehouse.metrics() if sc.gatehouse else {}
+    a0 = all_processes()
+    c0 = cpu_times()
+    p0 = {p.name: p.ticks() for p in Proc.registry}
+    bg0 = bg.ticks() if bg else 0
+    t0 = time.monotonic()
+    w = Wrk(sc.url, secs, headers=sc.headers, script=sc.script, env_extra=env, tag=f"wrk-{sc.id}")
+    r = w.wait()
+    t1 = time.monotonic()
+    c1 = cpu_times()
+    p1 = {p.name: p.ticks() for p in Proc.registry}
+    a1 = all_processes()
+    bg1 = bg.ticks() if bg else 0
+    metrics_after = sc.gatehouse.metrics() if sc.gatehouse else {}
+    bg_result = bg.wait() if bg else None
+    wall = t1 - t0
+
+    def delta(name: str) -> float:
+        return (p1.get(name, 0) - p0.get(name, p1.get(name, 0))) / CLK_TCK
+
+    proxy_cpu = sum(delta(n) for n in sc.proxies)
+    ours = sum(delta(n) for n in p1) + r.cpu_s + (bg1 - bg0) / CLK_TCK
+    busy = sum(sum(c1[c][0:3]) - sum(c0[c][0:3]) for c in c0) / CLK_TCK
+    other_s, kernel_s, top = other_cpu(a0, a1, bench_pids([w.popen.pid] + ([bg.popen.pid] if bg else [])))
+    steal = sum(c1[c][7] - c0[c][7] for c in c0) / CLK_TCK
+    softirq = sum(c1[c][6] - c0[c][6] for c in c0) / CLK_TCK
+    # Children reaped during the round count with their whole lifetime (conservative), so
+    # clamp to the machine's cores.
+    other = min(other_s / wall, float(os.cpu_count()))
+    client_cpu = r.cpu_s + delta("upstream") + (bg1 - bg0) / CLK_TCK
+    if "upstream" in sc.proxies:
+        client_cpu = r.cpu_s
+
+    extra = dict(r.extra)
+    extra["accounting"] = {
+        "wall": round(wall, 3), "busy_ticks_proc_stat": round(busy, 3), "ours": round(ours, 3),
+        "other": round(other_s, 3), "kernel_threads": round(kernel_s, 3),
+        "top_other": [(c, round(t, 2)) for c, t in top],
+        "per_core_busy": {c: round((sum(c1[c][0:3]) - sum(c0[c][0:3])) / CLK_TCK, 3) for c in c0},
+        "procs": {n: round(delta(n), 3) for n in p1}, "wrk": round(r.cpu_s, 3)}
+    if os.environ.get("LOADBENCH_DEBUG"):
+        log(f"    accounting: {extra['accounting']}")
+    if sc.gatehouse:
+        def m(key_part: str) -> float:
+            return sum(v for k, v in metrics_after.items() if all(p in k for p in key_part.split("&"))) - \
+                sum(v for k, v in metrics_before.items() if all(p in k for p in key_part.split("&")))
+        extra["cache_miss"] = int(m('gatehouse_verifier_cache_total&result="miss"'))
+        extra["cache_hit"] = int(m('gatehouse_verifier_cache_total&result="hit"'))
+        extra["password_checks"] = int(m("gatehouse_password_checks_total"))
+    if bg_result:
+        extra["login"] = {"requests": bg_result.requests, "rps": round(bg_result.rps, 1),
+                          "statuses": bg_result.extra.get("statuses", {}),
+                          "p99_ms": round(bg_result.p99_us / 1000, 1)}
+
+    reasons = []
+    if r.requests == 0:
+        reasons.append("no requests")
+    if r.non2xx:
+        reasons.append(f"{r.non2xx} non-2xx")
+    if r.socket_errors:
+        reasons.append(f"{r.socket_errors} socket errors")
+    if "wrk_exit" in r.extra:
+        reasons.append(f"wrk exit {r.extra['wrk_exit']}")
+    if other > OTHER_CPU_MAX:
+        reasons.append(f"other processes used {other:.1%} of a core ("
+                       + ", ".join(f"{c} {t:.1f}s" for c, t in top) + ")")
+    if steal / wall > OTHER_CPU_MAX:
+        reasons.append(f"hypervisor steal {steal / wall:.1%}")
+    rnd = Round(sc.id, index, attempt, r.rps, r.p50_us, r.p99_us, r.requests,
+                proxy_cpu * 1e6 / r.requests if r.requests else float("nan"),
+                proxy_cpu / wall, client_cpu / wall, other, steal / wall, softirq / wall,
+                not reasons, "; ".join(reasons), extra)
+    if measured:
+        tag = "ok" if rnd.accepted else "REJECTED (" + rnd.reason + ")"
+        log(f"  {sc.id:<24} round {index} try {attempt}: {r.rps:>9.0f} req/s  p50 {fmt_us(r.p50_us):>8}"
+            f"  p99 {fmt_us(r.p99_us):>8}  proxy {rnd.cpu_us_per_req:6.1f} µs/req ({rnd.proxy_busy:.0%} core)"
+            f"  other {other:.1%}  {tag}")
+    if r.non2xx and r.requests and r.non2xx == r.requests:
+        log(f"  every response of {sc.id} was an error; wrk said:\n{r.output}")
+    return rnd
+
+
+def fmt_us(us: float) -> str:
+    if us != us:
+        return "n/a"
+    if us >= 1000:
+        return f"{us / 1000:.2f} ms"
+    return f"{us:.0f} µs"
+
+
+# ---------------------------------------------------------------------------------------
+# Report
+# ---------------------------------------------------------------------------------------
+
+def cmd_out(argv: list[str]) -> str:
+    try:
+        p = subprocess.run(argv, capture_output=True, text=True, timeout=10)
+        return (p.stdout + p.stderr).strip()
+    except (OSError, subprocess.TimeoutExpired):
+        return "n/a"
+
+
+def machine_info() -> dict:
+    cpu = "unknown"
+    with open("/proc/cpuinfo") as f:
+        for line in f:
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    osname = "unknown"
+    if os.path.exists("/etc/os-release"):
+        with open("/etc/os-release") as f:
+            for line in f:
+                if line.startswith("PRETTY_NAME="):
+                    osname = line.split("=", 1)[1].strip().strip('"')
+    hyper = "yes" if "hypervisor" in open("/proc/cpuinfo").read() else "no"
+    commit = cmd_out(["git", "-C", ROOT, "rev-parse", "--short=12", "HEAD"])
+    dirty = cmd_out(["git", "-C", ROOT, "status", "--porcelain", "--", "src", "Cargo.toml", "Cargo.lock"])
+    return {
+        "host": socket.gethostname(),
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "virtualised": hyper,
+        "kernel": platform.release(),
+        "os": osname,
+        "memory_gib": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1),
+        "nginx": cmd_out(["nginx", "-v"]).replace("nginx version: ", ""),
+        "haproxy": " ".join(cmd_out(["haproxy", "-v"]).split()[:3]).replace(" version", ""),
+        "wrk": cmd_out(["wrk", "-v"]).splitlines()[0].split(" Copyright")[0] if cmd_out(["wrk", "-v"]) else "n/a",
+        "gatehouse": cmd_out([GATEHOUSE_BIN, "--version"]),
+        "commit": commit + (" (with uncommitted changes in src/ or Cargo.*)" if dirty.strip() else ""),
+        "loadavg_at_start": open("/proc/loadavg").read().split()[0:3],
+    }
+
+
+def median(xs):
+    xs = [x for x in xs if x == x]
+    return statistics.median(xs) if xs else float("nan")
+
+
+def summarize(sc: Scenario) -> dict:
+    kept = [r for r in sc.rounds if r.accepted]
+    noisy = False
+    if not kept:
+        # Every try of every round was rejected: report them anyway, flagged.
+        best = {}
+        for r in sc.rounds:
+            if r.requests and "non-2xx" not in r.reason and "socket" not in r.reason:
+                best[r.index] = r
+        kept = list(best.values())
+        noisy = True
+    rps = [r.rps for r in kept]
+    return {
+        "id": sc.id, "label": sc.label, "group": sc.group, "note": sc.note,
+        "rps": median(rps), "rps_min": min(rps) if rps else float("nan"),
+        "rps_max": max(rps) if rps else float("nan"),
+        "p50_us": median([r.p50_us for r in kept]), "p99_us": median([r.p99_us for r in kept]),
+        "cpu_us": median([r.cpu_us_per_req for r in kept]),
+        "proxy_busy": median([r.proxy_busy for r in kept]),
+        "client_busy": median([r.client_busy for r in kept]),
+        "kept": len([r for r in sc.rounds if r.accepted]), "tries": len(sc.rounds),
+        "noisy": noisy,
+        "extra": [r.extra for r in kept],
+    }
+
+
+def ratio(a: float, b: float) -> str:
+    if a != a or b != b or not b:
+        return "n/a"
+    return f"{a / b:.2f}×"
+
+
+def write_report(summaries: list[dict], scenarios: list[Scenario], info: dict, memory: dict | None,
+                 started: str, elapsed: float, md_path: str, png_path: str | None) -> None:
+    by = {s["id"]: s for s in summaries}
+    peers = [("haproxy_jwt", "HAProxy jwt_verify"), ("nginx_auth_request", "nginx auth_request"),
+             ("gh_public", "gatehouse public")]
+    L = []
+    L.append(f"# gatehouse load benchmark: {started} on {info['host']}")
+    L.append("")
+    L.append(f"Command: `{os.environ.get('LOADBENCH_COMMAND', 'benches/load/run.sh')}`; "
+             f"{ROUNDS} alternating round(s) of {ROUND_SECS} s per scenario, "
+             f"`wrk -t{WRK_THREADS} -c{CONNECTIONS} -d{ROUND_SECS}s --latency`, total {elapsed / 60:.1f} min.")
+    L.append("")
+    L.append(f"Machine: {info['cpu']}, {info['cores']} cores (virtualised: {info['virtualised']}), "
+             f"{info['memory_gib']} GiB, {info['os']}, Linux {info['kernel']}. "
+             f"{info['nginx']}; {info['haproxy']}; {info['wrk']}; "
+             f"{info['gatehouse']} at commit {info['commit']}. Load average at start: "
+             f"{' '.join(info['loadavg_at_start'])}.")
+    L.append("")
+    L.append(f"The proxy under test runs on core {PROXY_CORE}; wrk and the upstream (nginx `return 200`) "
+             f"on core {CLIENT_CORE}; every benchmark process at nice {NICE}. "
+             f"A round is rejected (and tried again, up to {MAX_TRIES} times) when processes outside the "
+             f"benchmark used more than {OTHER_CPU_MAX:.0%} of a core during it, when the hypervisor stole "
+             f"as much, or when any response was not 2xx. Figures are medians over the kept rounds.")
+    L.append("")
+    if png_path:
+        L.append(f"![req/s and CPU per request]({os.path.basename(png_path)})")
+        L.append("")
+    L.append("## Results")
+    L.append("")
+    L.append("| scenario | req/s (median) | req/s range | p50 | p99 | proxy CPU µs/req | proxy core busy | "
+             "client core busy | × HAProxy jwt_verify | × nginx auth_request | × gatehouse public | rounds kept |")
+    L.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for s in summaries:
+        if s["group"] == "pressure":
+            continue
+        flag = " ⚠ all rounds rejected" if s["noisy"] else ""
+        L.append(f"| {s['label']}{flag} | {s['rps']:,.0f} | {s['rps_min']:,.0f}–{s['rps_max']:,.0f} | "
+                 f"{fmt_us(s['p50_us'])} | {fmt_us(s['p99_us'])} | {s['cpu_us']:.1f} | "
+                 f"{s['proxy_busy']:.0%} | {s['client_busy']:.0%} | "
+                 + " | ".join(ratio(s["rps"], by[p]["rps"]) if p in by else "n/a" for p, _ in peers)
+                 + f" | {s['kept']}/{s['tries']} |")
+    L.append("")
+    L.append("*Proxy core busy* is the proxy's own CPU time over the round (100 % = its core saturated; "
+             "for the upstream row, the upstream nginx's). *Client core busy* is wrk plus the upstream nginx "
+             "on the other core: near 100 % the load generator, not the proxy, set the pace, and req/s "
+             "understates the proxy; CPU µs/req stays comparable either way.")
+    L.append("")
+    L.append("The ratio columns divide this row's req/s by the peer's. CPU per request compares work "
+             "done independently of who saturated first; its ratios (peer's µs/req ÷ this row's, so "
+             "above 1 means this row is cheaper):")
+    L.append("")
+    L.append("| scenario | proxy CPU µs/req | HAProxy jwt_verify ÷ this | nginx auth_request ÷ this | gatehouse public ÷ this |")
+    L.append("|---|---:|---:|---:|---:|")
+    for s in summaries:
+        if s["group"] == "pressure":
+            continue
+        L.append(f"| {s['label']} | {s['cpu_us']:.1f} | "
+                 + " | ".join(ratio(by[p]["cpu_us"], s["cpu_us"]) if p in by else "n/a" for p, _ in peers)
+                 + " |")
+    L.append("")
+
+    # Targets
+    L.append("## Targets (reported, never asserted)")
+    L.append("")
+    b, ha, na, pub = (by.get(k) for k in ("gh_bearer", "haproxy_jwt", "nginx_auth_request", "gh_public"))
+
+    def verdict(ok: bool) -> str:
+        return "**holds**" if ok else "**misses**"
+
+    if b and ha:
+        L.append(f"- Cached Bearer ≥ 1.0× HAProxy jwt_verify throughput: {b['rps']:,.0f} vs {ha['rps']:,.0f} req/s = "
+                 f"{ratio(b['rps'], ha['rps'])} → {verdict(b['rps'] >= ha['rps'])} "
+                 f"(CPU per request {b['cpu_us']:.1f} vs {ha['cpu_us']:.1f} µs).")
+        L.append(f"- Cached Bearer p99 ≤ HAProxy's: {fmt_us(b['p99_us'])} vs {fmt_us(ha['p99_us'])} → "
+                 f"{verdict(b['p99_us'] <= ha['p99_us'])}.")
+    if b and na:
+        L.append(f"- Cached Bearer ≥ 1.5× nginx auth_request: {ratio(b['rps'], na['rps'])} → "
+                 f"{verdict(b['rps'] >= 1.5 * na['rps'])}.")
+    nh = by.get("nginx_auth_request_haproxy")
+    if b and nh:
+        L.append(f"  - against the cheaper auth_request layout (auth endpoint = HAProxy jwt_verify answering "
+                 f"itself): {ratio(b['rps'], nh['rps'])} → {verdict(b['rps'] >= 1.5 * nh['rps'])}.")
+    if b and pub:
+        L.append(f"- Cached Bearer ≥ 0.97× gatehouse public route: {ratio(b['rps'], pub['rps'])} → "
+                 f"{verdict(b['rps'] >= 0.97 * pub['rps'])} (CPU {b['cpu_us']:.1f} vs {pub['cpu_us']:.1f} µs/req).")
+    L.append("")
+
+    miss = by.get("gh_miss")
+    if miss and miss["extra"]:
+        fr = [e.get("cache_miss", 0) / max(1, e.get("cache_miss", 0) + e.get("cache_hit", 0)) for e in miss["extra"]]
+        L.append(f"Cache-miss burst: {median(fr):.1%} of its requests were verifier cache misses "
+                 f"(from gatehouse's own metrics), each a distinct freshly minted token.")
+        L.append("")
+
+    pressures = [s for s in summaries if s["group"] == "pressure"]
+    if pressures:
+        L.append("## Under pressure")
+        L.append("")
+        L.append(f"{PRESSURE_CLIENTS} clients (one `wrk -c{PRESSURE_CLIENTS}` on core {CLIENT_CORE}) post wrong passwords "
+                 "for `admin` to the kerong login endpoint (`POST /api/v1/auth/token`, a different wrong "
+                 "password each time) while the cached-Bearer verify load runs. The undisturbed figure is "
+                 "the cached-Bearer row above (same binary, same config apart from the rate limit).")
+        L.append("")
+        L.append("| scenario | verify req/s | vs undisturbed | verify p50 | verify p99 | gatehouse CPU µs per verify | login attempts/s | login answers | password hashes computed/s |")
+        L.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+        for s in pressures:
+            logins = [e.get("login", {}) for e in s["extra"]]
+            lrps = median([l.get("rps", float("nan")) for l in logins])
+            statuses: dict = {}
+            for l in logins:
+                for k, v in l.get("statuses", {}).items():
+                    statuses[k] = statuses.get(k, 0) + v
+            st = ", ".join(f"{k}: {v}" for k, v in sorted(statuses.items())) or "n/a"
+            hashes = median([e.get("password_checks", 0) / ROUND_SECS for e in s["extra"]])
+            L.append(f"| {s['label']} | {s['rps']:,.0f} | {ratio(s['rps'], b['rps']) if b else 'n/a'} | "
+                     f"{fmt_us(s['p50_us'])} | {fmt_us(s['p99_us'])} | {s['cpu_us']:.1f} | {lrps:,.1f} | {st} | {hashes:.1f} |")
+        L.append("")
+
+    if memory:
+        L.append("## Memory")
+        L.append("")
+        L.append("| process | RSS idle | note |")
+        L.append("|---|---:|---|")
+        for name, (kb, note) in memory.get("idle", {}).items():
+            L.append(f"| {name} | {kb / 1024:.1f} MiB | {note} |")
+        if "filled" in memory:
+            f = memory["filled"]
+            L.append(f"| gatehouse, after {f['sent']:,} distinct tokens | {f['rss_kb'] / 1024:.1f} MiB | "
+                     f"{f['entries']:,.0f} cache entries; {f['per_entry_bytes']:,.0f} bytes per entry above idle; "
+                     f"each token sent once (wrk ran {f['secs']:.0f} s); `cache_capacity = {f['capacity']:,}` |")
+        L.append("")
+
+    L.append("## Every round")
+    L.append("")
+    L.append("| scenario | round | try | req/s | p50 | p99 | proxy µs/req | proxy core | client core | other CPU | steal | kept | notes |")
+    L.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|")
+    for sc in scenarios:
+        for r in sc.rounds:
+            notes = r.reason
+            ex = {k: v for k, v in r.extra.items()
+                  if k in ("cache_miss", "cache_hit", "password_checks", "sent", "wraps", "login")}
+            if ex:
+                notes = (notes + "; " if notes else "") + json.dumps(ex, ensure_ascii=False)
+            L.append(f"| {sc.id} | {r.index} | {r.attempt} | {r.rps:,.0f} | {fmt_us(r.p50_us)} | {fmt_us(r.p99_us)} | "
+                     f"{r.cpu_us_per_req:.1f} | {r.proxy_busy:.0%} | {r.client_busy:.0%} | {r.other:.1%} | "
+                     f"{r.steal:.1%} | {'yes' if r.accepted else 'no'} | {notes} |")
+    L.append("")
+    L.append("## Scenarios")
+    L.append("")
+    for sc in scenarios:
+        L.append(f"- **{sc.label}** (`{sc.id}`): {sc.note}")
+    L.append("")
+    with open(md_path, "w") as f:
+        f.write("\n".join(L))
+
+
+def write_chart(summaries: list[dict], png_path: str, title: str) -> bool:
+    try:
+        import matplotlib
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        log("matplotlib is missing: no PNG chart (run.sh installs python3-matplotlib)")
+        return False
+    rows = [s for s in summaries]
+    labels = [s["label"] for s in rows]
+    colors = {"baseline": "#9e9e9e", "peer": "#4a7fb5", "gatehouse": "#2e9d57", "pressure": "#d9822b"}
+    col = [colors.get(s["group"], "#666") for s in rows]
+    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(14, 0.55 * len(rows) + 1.8), sharey=True)
+    y = list(range(len(rows)))[::-1]
+    rps = [s["rps"] for s in rows]
+    lo = [max(0, s["rps"] - s["rps_min"]) for s in rows]
+    hi = [max(0, s["rps_max"] - s["rps"]) for s in rows]
+    ax1.barh(y, rps, color=col, xerr=[lo, hi], capsize=3)
+    for yi, v, top in zip(y, rps, [s["rps_max"] for s in rows]):
+        ax1.text(max(v, top), yi, f"  {v:,.0f}", va="center", fontsize=8)
+    ax1.set_yticks(y)
+    ax1.set_yticklabels(labels, fontsize=9)
+    ax1.set_xlabel("requests per second (median; whiskers: min–max of kept rounds)")
+    ax1.set_xlim(0, max(rps) * 1.22 if rps else 1)
+    cpu = [s["cpu_us"] for s in rows]
+    ax2.barh(y, cpu, color=col)
+    for yi, v in zip(y, cpu):
+        ax2.text(v, yi, f" {v:.1f}", va="center", fontsize=8)
+    ax2.set_xlabel("proxy CPU µs per request (lower is better)")
+    ax2.set_xlim(0, max(c for c in cpu if c == c) * 1.22 if cpu else 1)
+    fig.suptitle(title, fontsize=11)
+    fig.tight_layout()
+    fig.savefig(png_path, dpi=110)
+    plt.close(fig)
+    return True
+
+
+# ---------------------------------------------------------------------------------------
+# Main
+# ---------------------------------------------------------------------------------------
+
+def main() -> None:
+    started_wall = time.monotonic()
+    started = _dt.datetime.now().strftime("%Y-%m-%d %H:%M")
+    if os.cpu_count() < 2 or max(PROXY_CORE, CLIENT_CORE) >= os.cpu_count():
+        die(f"needs cores {PROXY_CORE} and {CLIENT_CORE}; this machine has {os.cpu_count()}")
+    for tool in ("nginx", "haproxy", "wrk", "taskset"):
+        if not shutil.which(tool):
+            die(f"{tool} is not installed (run.sh installs it)")
+    if os.path.exists(WORKDIR):
+        shutil.rmtree(WORKDIR)
+    os.makedirs(WORKDIR)
+    os.makedirs(RESULTS_DIR, exist_ok=True)
+    # A private copy of the binary: a concurrent `cargo build` cannot swap it mid-run.
+    global GATEHOUSE_BIN
+    private_bin = os.path.join(WORKDIR, "gatehouse-bin")
+    shutil.copy2(GATEHOUSE_BIN, private_bin)
+    GATEHOUSE_BIN = private_bin
+    info = machine_info()
+    log(f"machine: {info['cpu']}, {info['cores']} cores, Linux {info['kernel']}; gatehouse {info['commit']}")
+    log(f"settings: {ROUNDS} round(s) x {ROUND_SECS}s, wrk -t{WRK_THREADS} -c{CONNECTIONS}, nice {NICE}, "
+        f"reject when others use > {OTHER_CPU_MAX:.0%}; workdir {WORKDIR}")
+
+    key = demo_token_key()
+    up_port, up_auth_port, np_port, na_port, nh_port, ha_port, haa_port = free_ports(7)
+
+    # Upstream on the client core: `return 200`, plus a second server for the auth_request
+    # layout whose answer carries the identity header gatehouse added.
+    upstream_conf = nginx_conf("upstream", f"""
+  server {{
+    listen 127.0.0.1:{up_port} backlog=4096;
+    location / {{ default_type text/plain; return 200 "ok\\n"; }}
+  }}
+  server {{
+    listen 127.0.0.1:{up_auth_port} backlog=4096;
+    location / {{ add_header X-Auth-User $http_x_auth_user always; return 200; }}
+  }}""")
+    upstream = start_nginx("upstream", upstream_conf, CLIENT_CORE)
+    wait_http(f"http://127.0.0.1:{up_port}/", upstream)
+
+    # gatehouse instances (all on the proxy core, each idle unless its scenario runs).
+    gh = start_gatehouse(write_gatehouse_config("gatehouse", up_port))
+    gh_auth = start_gatehouse(write_gatehouse_config("gh_auth", up_auth_port))
+    # The cache-miss burst floods a cache: it gets its own instance so that it cannot
+    # evict the entries of the cached scenarios.
+    gh_missi = start_gatehouse(write_gatehouse_config("gh_miss", up_port))
+    gh_press_rl = gh_press = gh_nosteal = gh_log = None
+    if VARIANTS:
+        gh_nosteal = start_gatehouse(write_gatehouse_config("gh_nosteal", up_port, work_stealing=False))
+        gh_log = start_gatehouse(write_gatehouse_config("gh_log", up_port, access_log="json"))
+    if PRESSURE:
+        gh_press_rl = start_gatehouse(write_gatehouse_config("gh_pressure_rl", up_port))
+        gh_press = start_gatehouse(write_gatehouse_config("gh_pressure", up_port, rate_limit=False))
+
+    haproxy_cfg = haproxy_conf(key.secret, key.issuer, ha_port, haa_port, up_port)
+    haproxy = Proc("haproxy", ["haproxy", "-db", "-f", haproxy_cfg], PROXY_CORE)
+
+    proxy_conf = nginx_conf("nginx", f"""
+  upstream backend {{ server 127.0.0.1:{up_port}; keepalive 64; keepalive_requests 1000000; }}
+  upstream gh_auth {{ server 127.0.0.1:{gh_auth.port}; keepalive 64; keepalive_requests 1000000; }}
+  upstream ha_auth {{ server 127.0.0.1:{haa_port}; keepalive 64; keepalive_requests 1000000; }}
+
+  # nginx plain proxy
+  server {{
+    listen 127.0.0.1:{np_port} backlog=4096;
+    location / {{
+      proxy_pass http://backend;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+    }}
+  }}
+
+  # nginx auth_request -> gatehouse as the auth endpoint (the oauth2-proxy layout)
+  server {{
+    listen 127.0.0.1:{na_port} backlog=4096;
+    location / {{
+      auth_request /_auth;
+      auth_request_set $auth_user $upstream_http_x_auth_user;
+      proxy_set_header X-Auth-User $auth_user;
+      proxy_set_header Authorization "";
+      proxy_set_header Connection "";
+      proxy_http_version 1.1;
+      proxy_pass http://backend;
+    }}
+    location = /_auth {{
+      internal;
+      proxy_pass http://gh_auth;
+      proxy_pass_request_body off;
+      proxy_set_header Content-Length "";
+      proxy_set_header X-Original-URI $request_uri;
+      proxy_set_header Connection "";
+      proxy_http_version 1.1;
+    }}
+  }}
+
+  # nginx auth_request -> HAProxy jwt_verify answering by itself
+  server {{
+    listen 127.0.0.1:{nh_port} backlog=4096;
+    location / {{
+      auth_request /_auth;
+      auth_request_set $auth_user $upstream_http_x_auth_user;
+      proxy_set_header X-Auth-User $auth_user;
+      proxy_set_header Authorization "";
+      proxy_set_header Connection "";
+      proxy_http_version 1.1;
+      proxy_pass http://backend;
+    }}
+    location = /_auth {{
+      internal;
+      proxy_pass http://ha_auth;
+      proxy_pass_request_body off;
+      proxy_set_header Content-Length "";
+      proxy_set_header X-Original-URI $request_uri;
+      proxy_set_header Connection "";
+      proxy_http_version 1.1;
+    }}
+  }}""")
+    nginx = start_nginx("nginx", proxy_conf, PROXY_CORE)
+    wait_http(f"http://127.0.0.1:{np_port}/", nginx)
+    wait_http(f"http://127.0.0.1:{ha_port}/", haproxy)
+
+    time.sleep(1.0)
+    idle_rss = {"upstream nginx (master+worker)": (upstream.rss_kb(), "started, no request served"),
+                "nginx proxy (master+worker)": (nginx.rss_kb(), "started, no request served"),
+                "HAProxy": (haproxy.rss_kb(), "started, no request served"),
+                "gatehouse": (gh.proc.rss_kb(), "started, ready, no request served")}
+
+    token = subprocess.run([GATEHOUSE_BIN, "token", "--config", gh.config, "--user", "admin"],
+                           capture_output=True, text=True, check=True).stdout.strip()
+    bearer = f"Authorization: Bearer {token}"
+    basic = "Authorization: Basic " + base64.b64encode(b"admin:masterkey").decode()
+
+    # Every credential path must really answer 200 before anything is measured.
+    checks = [
+        (f"http://127.0.0.1:{up_port}/x", {}),
+        (f"http://127.0.0.1:{np_port}/x", {}),
+        (f"http://127.0.0.1:{ha_port}/api/x", {"Authorization": f"Bearer {token}"}),
+        (f"http://127.0.0.1:{na_port}/api/x", {"Authorization": f"Bearer {token}"}),
+        (f"http://127.0.0.1:{nh_port}/api/x", {"Authorization": f"Bearer {token}"}),
+        (f"{gh.base}/public/x", {}),
+        (f"{gh.base}/api/x", {"Authorization": f"Bearer {token}"}),
+        (f"{gh.base}/api/x", {"Authorization": basic.split(": ", 1)[1]}),
+    ]
+    for url, hdrs in checks:
+        status = http_get(url, hdrs)[0]
+        if status != 200:
+            die(f"{url} answered {status}, not 200")
+    for url in (f"http://127.0.0.1:{ha_port}/api/x", f"http://127.0.0.1:{na_port}/api/x", f"{gh.base}/api/x"):
+        status = http_get(url, {"Authorization": "Bearer " + token[:-2] + "xx"})[0]
+        if status != 401:
+            die(f"{url} answered {status} to a forged token, not 401: the peer does not verify")
+
+    tokens_dir = os.path.join(WORKDIR, "tokens")
+    os.makedirs(tokens_dir)
+    burst_size = {"n": 200_000}
+
+    def prepare_miss(tag: str) -> dict:
+        path = mint_tokens(key, burst_size["n"], os.path.join(tokens_dir, f"{tag}.txt"))
+        return {"LOADBENCH_TOKENS": path, "LOADBENCH_PATH": "/api/x", "LOADBENCH_AFTER": "wrap"}
+
+    def login_hammer(target: GatehouseInstance):
+        def start(secs: int) -> Wrk:
+            return Wrk(f"{target.base}/api/v1/auth/token", secs, conns=PRESSURE_CLIENTS,
+                       script=os.path.join(HERE, "login.lua"), tag="wrk-login")
+        return start
+
+    scenarios = [
+        Scenario("upstream", "upstream direct (nginx return 200)", f"http://127.0.0.1:{up_port}/x",
+                 ["upstream"], group="baseline",
+                 note=f"wrk straight to the upstream nginx (`return 200`); wrk and nginx share core {CLIENT_CORE} "
+                      "and the CPU column is the upstream nginx's own. The ceiling of the load generator."),
+        Scenario("nginx_proxy", "nginx plain proxy", f"http://127.0.0.1:{np_port}/x", ["nginx"],
+                 note="nginx (1 worker) proxy_pass to the upstream over keepalive connections; no auth."),
+        Scenario("haproxy_jwt", "HAProxy 2.6 jwt_verify", f"http://127.0.0.1:{ha_port}/api/x", ["haproxy"],
+                 headers=[bearer],
+                 note="HAProxy (nbthread 1): alg must be HS256, `jwt_verify` with the demo secret, `exp` checked "
+                      "against `date()`, `iss` checked, `sub`/`jti` copied to X-Auth-User/X-Auth-Token-Id, "
+                      "X-Auth-Method set, Authorization removed, forwarded. Verifies the signature on every "
+                      "request (it has no cache). Same token as gatehouse's Bearer scenarios."),
+        Scenario("nginx_auth_request", "nginx auth_request → gatehouse", f"http://127.0.0.1:{na_port}/api/x",
+                 ["nginx", "gh_auth"], headers=[bearer],
+                 note="The oauth2-proxy layout: nginx `auth_request /_auth` proxies a subrequest to an auth "
+                      "service, copies its X-Auth-User answer onto the request and proxies to the upstream. "
+                      "The auth service is a second gatehouse (cached Bearer, 1 thread) whose upstream is a "
+                      "`return 200` that echoes X-Auth-User back. Both nginx and that gatehouse are pinned to "
+                      "the proxy core and both count as the proxy's CPU. Chosen because it is the same verifier, "
+                      "so the row isolates the cost of the auth_request layout itself."),
+        Scenario("nginx_auth_request_haproxy", "nginx auth_request → HAProxy jwt_verify",
+                 f"http://127.0.0.1:{nh_port}/api/x", ["nginx", "haproxy"], headers=[bearer],
+                 note="Same nginx layout, but the auth endpoint is HAProxy running the jwt_verify checks above "
+                      "and answering 200 with X-Auth-User itself (no upstream hop): the cheapest auth_request "
+                      "layout at hand. A reference, not the issue's named peer."),
+        Scenario("gh_public", "gatehouse public route", f"{gh.base}/public/x", ["gatehouse"],
+                 group="gatehouse", gatehouse=gh,
+                 note="gatehouse (`[server] threads = 1`) on `/public/x`: no credentials, forged identity "
+                      "headers stripped, forwarded."),
+        Scenario("gh_bearer", "gatehouse cached Bearer", f"{gh.base}/api/x", ["gatehouse"],
+                 headers=[bearer], group="gatehouse", gatehouse=gh,
+                 note="One token from `gatehouse token --user admin` on `/api/x`: a verifier cache hit "
+                      "(keyed digest, `exp` rechecked), the six identity headers set, Authorization removed. "
+                      "One untimed request primes the cache before each round (as for every fixed-credential "
+                      "scenario)."),
+        Scenario("gh_basic", "gatehouse cached Basic", f"{gh.base}/api/x", ["gatehouse"],
+                 headers=[basic], group="gatehouse", gatehouse=gh,
+                 note="`admin:masterkey` as Basic: the argon2id hash runs once (in the untimed priming "
+                      "request when the entry expired), then every request is a cache hit."),
+        Scenario("gh_miss", "gatehouse distinct tokens (cache misses)", f"{gh_missi.base}/api/x", ["gh_miss"],
+                 script=os.path.join(HERE, "tokens.lua"), prepare=prepare_miss, group="gatehouse",
+                 gatehouse=gh_missi,
+                 note="Each request carries a different freshly minted valid HS256 token (same shape and key as "
+                      "`gatehouse token`; minted by the harness per round, more than the round can send), so "
+                      "every request is a cache miss: HMAC check, claims, user lookup, insertion (with eviction "
+                      "once the 100 000-entry demo cache is full). It runs on its own gatehouse instance (same "
+                      "config) so its flood cannot evict the cached scenarios' entries. wrk runs a Lua "
+                      "`request()` here, which costs the client core more than the fixed-header scenarios."),
+    ]
+    if VARIANTS:
+        scenarios += [
+            Scenario("gh_bearer_nosteal", "gatehouse cached Bearer, work_stealing = false",
+                     f"{gh_nosteal.base}/api/x", ["gh_nosteal"], headers=[bearer], group="gatehouse",
+                     gatehouse=gh_nosteal,
+                     note="The cached-Bearer scenario on an instance with `[server] work_stealing = false` "
+                          "(Pingora's per-thread runtimes instead of a work-stealing one); still 1 thread."),
+            Scenario("gh_bearer_log", "gatehouse cached Bearer, JSON access log on",
+                     f"{gh_log.base}/api/x", ["gh_log"], headers=[bearer], group="gatehouse",
+                     gatehouse=gh_log,
+                     note="The cached-Bearer scenario with the demo's `[log] access = \"json\"` (one line per "
+                          "request to stdout, here /dev/null). Every other row runs with access logs off in "
+                          "gatehouse, nginx and HAProxy alike."),
+        ]
+    if PRESSURE:
+        scenarios += [
+            Scenario("gh_pressure_rl", "verify under login pressure (rate limit on)", f"{gh_press_rl.base}/api/x",
+                     ["gh_pressure_rl"], headers=[bearer], group="pressure", gatehouse=gh_press_rl,
+                     background=login_hammer(gh_press_rl),
+                     note=f"Cached Bearer load while {PRESSURE_CLIENTS} clients post wrong passwords to the "
+                          "kerong login, with the demo's rate limit (30 failures per client per minute): after "
+                          "the first failures the hammer gets cheap 429s."),
+            Scenario("gh_pressure", "verify under login pressure (rate limit off)", f"{gh_press.base}/api/x",
+                     ["gh_pressure"], headers=[bearer], group="pressure", gatehouse=gh_press,
+                     background=login_hammer(gh_press),
+                     note=f"The same with `[auth.rate_limit] enabled = false`: every attempt costs an argon2id "
+                          "hash on gatehouse's bounded hash pool (`hash_workers`, `hash_queue` defaults), which "
+                          "shares the proxy's single core. The worst case."),
+        ]
+    if ONLY:
+        scenarios = [s for s in scenarios if s.id in ONLY]
+        if not scenarios:
+            die(f"SCENARIOS={','.join(ONLY)} matches none")
+
+    idle_rss["gatehouse, after the start-up checks"] = (
+        gh.proc.rss_kb(), "one Basic login done: argon2id (m = 19 MiB) memory the allocator keeps")
+
+    # Warm-up: every path once, unmeasured; sizes the miss burst from the measured rate.
+    log("warm-up")
+    for sc in scenarios:
+        r = run_round(sc, WARMUP_SECS, 0, 0, measured=False)
+        if sc.id == "gh_miss" and r.rps > 0:
+            burst_size["n"] = min(BURST_MAX_TOKENS, max(50_000, int(r.rps * (ROUND_SECS + 1) * 1.5)))
+            log(f"  cache-miss burst: {r.rps:,.0f} req/s in warm-up; minting {burst_size['n']:,} tokens per round")
+        if "non-2xx" in r.reason or "socket" in r.reason or not r.requests:
+            die(f"{sc.id}: {r.reason} in warm-up; wrk said:\n{wrk_tail(sc)}")
+
+    log(f"measuring: {len(scenarios)} scenarios x {ROUNDS} round(s) of {ROUND_SECS}s")
+    for index in range(1, ROUNDS + 1):
+        # Alternate: each round starts one scenario later than the previous one.
+        order = scenarios[(index - 1) % len(scenarios):] + scenarios[:(index - 1) % len(scenarios)]
+        for sc in order:
+            for attempt in range(1, MAX_TRIES + 1):
+                if time.monotonic() > PYTHON_DEADLINE and attempt > 1:
+                    log("  MAX_TOTAL_SECS reached: no more retries")
+                    break
+                wait_for_quiet()
+                rnd = run_round(sc, ROUND_SECS, index, attempt)
+                sc.rounds.append(rnd)
+                if rnd.accepted:
+                    break
+
+    memory = {"idle": idle_rss}
+    if MEMORY and (not ONLY or "memory" in ONLY):
+        mem = memory_scenario(key, up_port, gh_miss_rate=median(
+            [r.rps for sc in scenarios if sc.id == "gh_miss" for r in sc.rounds]))
+        memory["idle"].update(mem.pop("idle"))
+        memory.update(mem)
+
+    summaries = [summarize(sc) for sc in scenarios]
+    stamp = _dt.datetime.now().strftime("%Y-%m-%d")
+    base = os.path.join(RESULTS_DIR, f"{stamp}-{info['host']}")
+    md_path, png_path = base + ".md", base + ".png"
+    elapsed = time.monotonic() - started_wall
+    have_png = write_chart(summaries, png_path, f"gatehouse load benchmark, {started}, {info['cpu']}")
+    write_report(summaries, scenarios, info, memory, started, elapsed, md_path, png_path if have_png else None)
+    with open(base + ".json", "w") as f:
+        json.dump({"started": started, "info": info, "settings": {"round_secs": ROUND_SECS, "rounds": ROUNDS,
+                                              "connections": CONNECTIONS, "nice": NICE,
+                                              "other_cpu_max": OTHER_CPU_MAX},
+                   "summaries": summaries, "memory": memory,
+                   "rounds": [r.__dict__ for sc in scenarios for r in sc.rounds]}, f, indent=1, default=str)
+    if not QUICK and not ONLY:
+        shutil.copyfile(md_path, os.path.join(RESULTS_DIR, "latest.md"))
+        if have_png:
+            shutil.copyfile(png_path, os.path.join(RESULTS_DIR, "latest.png"))
+        # latest.md refers to its own chart by name
+        with open(os.path.join(RESULTS_DIR, "latest.md")) as f:
+            text = f.read()
+        with open(os.path.join(RESULTS_DIR, "latest.md"), "w") as f:
+            f.write(text.replace(f"]({os.path.basename(png_path)})", "](latest.png)"))
+    log(f"wrote {md_path}" + (f" and {png_path}" if have_png else "") + f" in {elapsed / 60:.1f} min")
+    with open(md_path) as f:
+        print(f.read())
+
+
+def wrk_tail(sc: Scenario) -> str:
+    try:
+        with open(os.path.join(WORKDIR, f"wrk-{sc.id}.out")) as f:
+            return f.read()[-3000:]
+    except OSError:
+        return ""
+
+
+def memory_scenario(key: TokenKey, up_port: int, gh_miss_rate: float) -> dict:
+    """RSS of a fresh gatehouse idle, then after MEMORY_TOKENS distinct cached tokens."""
+    n = MEMORY_TOKENS
+    capacity = max(100_000, int(n * 1.1))
+    log(f"memory: a fresh gatehouse with cache_capacity {capacity:,}; minting {n:,} tokens")
+    ghm = start_gatehouse(write_gatehouse_config("gh_memory", up_port, cache_capacity=capacity))
+    time.sleep(1.0)
+    idle = ghm.proc.rss_kb()
+    path = mint_tokens(key, n, os.path.join(WORKDIR, "tokens", "memory.txt"))
+    rate = gh_miss_rate if gh_miss_rate == gh_miss_rate and gh_miss_rate > 0 else 5000
+    secs = int(min(MEMORY_MAX_SECS, max(10, n / rate * 1.4 + 5)))
+    log(f"memory: sending each token once (wrk -d{secs}s at most; then cheap public requests)")
+    t0 = time.monotonic()
+    w = Wrk(f"{ghm.base}/api/x", secs, script=os.path.join(HERE, "tokens.lua"), tag="wrk-memory",
+            env_extra={"LOADBENCH_TOKENS": path, "LOADBENCH_AFTER": "stop"})
+    r = w.wait()
+    took = time.monotonic() - t0
+    time.sleep(2.0)
+    m = ghm.metrics()
+    entries = m.get("gatehouse_verifier_cache_entries", float("nan"))
+    filled = ghm.proc.rss_kb()
+    sent = r.extra.get("sent", 0)
+    out = {"filled": {"sent": sent, "entries": entries, "rss_kb": filled, "idle_kb": idle,
+                      "per_entry_bytes": (filled - idle) * 1024 / entries if entries and entries == entries else float("nan"),
+                      "secs": took, "rate": sent / took if took else 0, "capacity": capacity,
+                      "non2xx": r.non2xx}}
+    out["idle"] = {"gatehouse (a fresh instance, before the fill)": (idle, "started, ready, no request served")}
+    log(f"memory: RSS idle {idle / 1024:.1f} MiB -> {filled / 1024:.1f} MiB with {entries:,.0f} entries "
+        f"({sent:,} tokens sent, {r.non2xx} non-2xx)")
+    ghm.proc.stop()
+    return out
+
+
+def replot(json_path: str) -> None:
+    """Redraws the PNG of a finished run from its JSON (no measurement)."""
+    with open(json_path) as f:
+        data = json.load(f)
+    png = json_path[:-len(".json")] + ".png"
+    started = data.get("started") or os.path.basename(json_path)[:-len(".json")]
+    write_chart(data["summaries"], png, f"gatehouse load benchmark, {started}, {data['info']['cpu']}")
+    log(f"wrote {png}")
+
+
+if __name__ == "__main__":
+    if len(sys.argv) == 3 and sys.argv[1] == "--replot":
+        replot(sys.argv[2])
+        raise SystemExit(0)
+    def on_signal(signum, frame):
+        log(f"signal {signum}: stopping everything")
+        stop_all()
+        raise SystemExit(128 + signum)
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+    signal.signal(signal.SIGHUP, on_signal)
+    try:
+        main()
+    finally:
+        stop_all()
+        # Everything listed there is stopped; run.sh's trap must not signal reused pids.
+        try:
+            os.remove(os.path.join(WORKDIR, "pids"))
+        except OSError:
+            pass

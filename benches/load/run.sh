@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# gatehouse load benchmark. Run by hand, never in CI:
+#
+#   benches/load/run.sh              full run (~20 min), results in benches/load/results/
+#   QUICK=1 benches/load/run.sh      smoke check (3 s rounds, one round), results in /tmp
+#   benches/load/run.sh --quick      the same
+#
+# Everything runs on 127.0.0.1 and stops by itself. Settings are environment variables,
+# documented in benches/load/README.md and at the top of benches/load/bench.py.
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+root="$(cd "$here/../.." && pwd)"
+cd "$root"
+
+for arg in "$@"; do
+  case "$arg" in
+    --quick) export QUICK=1 ;;
+    -h|--help) sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) echo "run.sh: unknown argument $arg (see --help)" >&2; exit 2 ;;
+  esac
+done
+export LOADBENCH_COMMAND="${LOADBENCH_COMMAND:-$( [ -n "${QUICK:-}" ] && echo 'QUICK=1 ' )benches/load/run.sh}"
+
+# Debian packages: nginx, HAProxy 2.6 (bookworm ships 2.6.12), wrk, and for the harness
+# Python's matplotlib (the PNG chart) and PyJWT (cross-checks the minted tokens).
+need=()
+command -v nginx   >/dev/null || need+=(nginx)
+command -v haproxy >/dev/null || need+=(haproxy)
+command -v wrk     >/dev/null || need+=(wrk)
+command -v taskset >/dev/null || need+=(util-linux)
+/usr/bin/python3 -c 'import matplotlib' 2>/dev/null || need+=(python3-matplotlib)
+/usr/bin/python3 -c 'import jwt' 2>/dev/null || need+=(python3-jwt)
+if [ "${#need[@]}" -gt 0 ]; then
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  echo "run.sh: installing missing Debian packages: ${need[*]}${sudo:+ (with sudo)}"
+  $sudo apt-get update -q
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q "${need[@]}"
+fi
+haproxy -v | head -1 | grep -q 'version 2\.[6-9]\|version [3-9]\.' \
+  || { echo "run.sh: HAProxy >= 2.6 is needed for jwt_verify: $(haproxy -v | head -1)" >&2; exit 1; }
+
+if [ -z "${GATEHOUSE_BIN:-}" ]; then
+  echo "run.sh: cargo build --release"
+  cargo build --release --bin gatehouse
+fi
+
+workdir="${LOADBENCH_WORKDIR:-$(mktemp -d /tmp/loadbench-XXXXXX)}"
+export LOADBENCH_WORKDIR="$workdir"
+
+cleanup() {
+  # The harness stops what it started; this catches anything left if it was killed hard.
+  if [ -f "$workdir/pids" ]; then
+    while read -r pid; do
+      kill -- "-$pid" 2>/dev/null || kill "$pid" 2>/dev/null || true
+    done < "$workdir/pids"
+  fi
+  if [ -z "${KEEP_WORKDIR:-}" ]; then rm -rf "$workdir"; fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# Debian's python3 (where python3-matplotlib and python3-jwt install), not a pyenv shim.
+/usr/bin/python3 "$here/bench.py"
