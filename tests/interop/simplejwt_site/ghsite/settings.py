@@ -1,13 +1,17 @@
 """The real djangorestframework-simplejwt 5.3.1, configured as gatehouse's demo simplejwt
-dialect: email login, HS256 with the same signing key (GH_SIGNING_KEY), 60 s / 1 day."""
+dialect: login by email, HS256 with the same secret and the same lifetimes, all read
+from the gatehouse config named by GH_CONFIG. The database is GH_DB (a throw-away file)."""
 import os
 from datetime import timedelta
-from pathlib import Path
 
-BASE_DIR = Path(__file__).resolve().parent.parent
+import demo  # tests/interop/demo.py, on PYTHONPATH
+
+_config = demo.load_config()
+_dialect = _config["dialects"]["simplejwt"]
+
 SECRET_KEY = "interop-test-django-secret-key-not-for-production"
 DEBUG = False
-ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
+ALLOWED_HOSTS = ["127.0.0.1"]
 INSTALLED_APPS = [
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -22,14 +26,16 @@ TEMPLATES = [{"BACKEND": "django.template.backends.django.DjangoTemplates", "APP
 DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": os.environ["GH_DB"]}}
 AUTH_USER_MODEL = "accounts.User"
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.PBKDF2PasswordHasher"]
-LANGUAGE_CODE = "ru"
+LANGUAGE_CODE = _dialect.get("language", "ru")
 USE_I18N = True
 USE_TZ = True
-DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+DEFAULT_AUTO_FIELD = "django.db.models.AutoField"
 SIMPLE_JWT = {
-    "ACCESS_TOKEN_LIFETIME": timedelta(seconds=60),
-    "REFRESH_TOKEN_LIFETIME": timedelta(days=1),
+    "ACCESS_TOKEN_LIFETIME": timedelta(seconds=demo.seconds(_dialect["access_lifetime"])),
+    "REFRESH_TOKEN_LIFETIME": timedelta(seconds=demo.seconds(_dialect["refresh_lifetime"])),
+    "ROTATE_REFRESH_TOKENS": _dialect.get("rotate_refresh_tokens", False),
+    "BLACKLIST_AFTER_ROTATION": _dialect.get("blacklist_after_rotation", False),
     "ALGORITHM": "HS256",
-    "SIGNING_KEY": os.environ["GH_SIGNING_KEY"],
+    "SIGNING_KEY": demo.dialect_secret(_config, "simplejwt"),
     "TOKEN_OBTAIN_SERIALIZER": "accounts.serializers.RolesTokenObtainPairSerializer",
 }
