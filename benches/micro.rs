@@ -24,7 +24,7 @@ use criterion::{criterion_group, criterion_main, Criterion};
 use gatehouse::credentials::{CredentialKind, CredentialRules, Presented};
 use gatehouse::forwarded::ForwardingRules;
 use gatehouse::identity::{AuthMethod, Identity, IdentityHeaders};
-use gatehouse::keys::{Key, KeyMaterial};
+use gatehouse::keys::{Key, KeyMaterial, KeyRing};
 use gatehouse::metrics::Metrics;
 use gatehouse::offload::HashPool;
 use gatehouse::routes::{normalize_path, Access, RouteRule, RouteTable};
@@ -296,17 +296,19 @@ fn issue(c: &mut Criterion) {
     let user = user();
     let kerong = kerong::Settings {
         path: "/k".into(),
-        key: key.clone(),
+        keys: KeyRing::single(key.clone()),
         lifetime: Duration::from_secs(3600),
     };
     let header_login = header_login::Settings {
         path: "/login".into(),
-        key: key.clone(),
+        keys: KeyRing::single(key.clone()),
         lifetime: Duration::from_secs(1800),
     };
     let nomic = nomic::Settings {
         path: "/n".into(),
-        key: Arc::new(Key::generate_rsa("n", Algorithm::RS256, 2048).expect("rsa")),
+        keys: KeyRing::single(Arc::new(
+            Key::generate_rsa("n", Algorithm::RS256, 2048).expect("rsa"),
+        )),
         issuer: "NomicGameManager.Api".into(),
         lifetime: Duration::from_secs(7200),
         leeway_secs: 0,

@@ -32,7 +32,7 @@ use bytes::Bytes;
 use moka::sync::Cache;
 use serde::Serialize;
 
-use crate::keys::{Key, KeyError, KeySet};
+use crate::keys::{KeyError, KeyRing, KeySet};
 use crate::metrics::Metrics;
 use crate::offload::{Busy, HashPool};
 use crate::ratelimit::FailureLimiter;
@@ -246,15 +246,17 @@ impl DialectContext<'_> {
         }
     }
 
-    /// Signs claims under an exact header JSON (see [`Key::sign_with_header_json`]).
-    /// HMAC runs inline (microseconds); RSA and the other asymmetric algorithms run on
-    /// the pool.
+    /// Signs claims with the ring's signing key under the dialect's header `layout`
+    /// (see [`KeyRing::header`]). HMAC runs inline (microseconds); RSA and the other
+    /// asymmetric algorithms run on the pool.
     pub async fn sign<T: Serialize + Send + 'static>(
         &self,
-        key: &Arc<Key>,
-        header_json: String,
+        keys: &KeyRing,
+        layout: String,
         claims: T,
     ) -> Result<String, SignError> {
+        let key = keys.signing();
+        let header_json = keys.header(layout);
         if key.is_symmetric() {
             return key
                 .sign_with_header_json(&header_json, &claims)

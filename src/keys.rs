@@ -20,6 +20,9 @@ use base64::Engine as _;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header};
 use serde::Serialize;
 
+mod ring;
+pub use ring::KeyRing;
+
 /// Smallest HMAC secret accepted, in bytes (the output size of SHA-256).
 pub const MIN_HMAC_SECRET: usize = 32;
 

@@ -83,10 +83,10 @@ impl State {
         // reason (expired, wrong token type) rather than for lacking `iss`.
         let d = &config.dialects;
         let dialect_acceptors = [
-            d.kerong.as_ref().map(|s| (&s.key, ClaimProfile::Kerong)),
+            d.kerong.as_ref().map(|s| (&s.keys, ClaimProfile::Kerong)),
             d.nomic.as_ref().map(|s| {
                 (
-                    &s.key,
+                    &s.keys,
                     ClaimProfile::Nomic {
                         issuer: s.issuer.clone(),
                     },
@@ -94,16 +94,19 @@ impl State {
             }),
             d.simplejwt
                 .as_ref()
-                .map(|s| (&s.key, ClaimProfile::SimpleJwtAccess)),
-            d.drf_jwt.as_ref().map(|s| (&s.key, ClaimProfile::DrfJwt)),
+                .map(|s| (&s.keys, ClaimProfile::SimpleJwtAccess)),
+            d.drf_jwt.as_ref().map(|s| (&s.keys, ClaimProfile::DrfJwt)),
             d.header_login
                 .as_ref()
-                .map(|s| (&s.key, ClaimProfile::HeaderLogin)),
+                .map(|s| (&s.keys, ClaimProfile::HeaderLogin)),
         ];
         let mut acceptors: Vec<TokenAcceptor> = dialect_acceptors
             .into_iter()
             .flatten()
-            .map(|(key, profile)| TokenAcceptor::new(key.clone(), profile, leeway))
+            .flat_map(|(ring, profile)| {
+                ring.iter()
+                    .map(move |key| TokenAcceptor::new(key.clone(), profile.clone(), leeway))
+            })
             .collect();
         let native = ClaimProfile::Native {
             issuer: config.auth.issuer.clone(),
@@ -172,8 +175,9 @@ impl State {
 fn all_keys(config: &Config) -> Vec<Arc<crate::keys::Key>> {
     let mut keys = config.keys.clone();
     if let Some(nomic) = &config.dialects.nomic {
-        if !keys.iter().any(|k| Arc::ptr_eq(k, &nomic.key)) {
-            keys.push(nomic.key.clone());
+        let generated = nomic.keys.signing();
+        if !keys.iter().any(|k| Arc::ptr_eq(k, generated)) {
+            keys.push(generated.clone());
         }
     }
     keys

@@ -65,6 +65,8 @@ pub struct RawSimpleDialect {
     pub enabled: Option<bool>,
     pub path: Option<String>,
     pub key: String,
+    /// Older keys whose tokens are still accepted while they expire (key rotation).
+    pub verify_keys: Option<Vec<String>>,
     pub lifetime: Option<String>,
 }
 
@@ -75,6 +77,7 @@ pub struct RawNomic {
     pub path: Option<String>,
     /// Leave out to have an RSA key generated at start.
     pub key: Option<String>,
+    pub verify_keys: Option<Vec<String>>,
     pub issuer: Option<String>,
     pub lifetime: Option<String>,
 }
@@ -88,6 +91,7 @@ pub struct RawSimpleJwt {
     pub verify_path: Option<String>,
     pub blacklist_path: Option<String>,
     pub key: String,
+    pub verify_keys: Option<Vec<String>>,
     pub access_lifetime: Option<String>,
     pub refresh_lifetime: Option<String>,
     pub rotate_refresh_tokens: Option<bool>,
@@ -103,6 +107,7 @@ pub struct RawDrfJwt {
     pub refresh_path: Option<String>,
     pub verify_path: Option<String>,
     pub key: String,
+    pub verify_keys: Option<Vec<String>>,
     pub lifetime: Option<String>,
     pub refresh_window: Option<String>,
     pub allow_refresh: Option<bool>,
@@ -202,6 +207,9 @@ pub struct RawKey {
     pub private_key_file: Option<String>,
     pub public_key: Option<String>,
     pub public_key_file: Option<String>,
+    /// Kept in the file for the record but used nowhere: not for signing, verifying or
+    /// JWKS.
+    pub retired: Option<bool>,
 }
 
 #[derive(Debug, Deserialize)]

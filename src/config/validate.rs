@@ -34,7 +34,7 @@ use crate::access_log::AccessLogFormat;
 use crate::credentials::CredentialRules;
 use crate::dialects::{drf_jwt, header_login, kerong, nomic, simplejwt, DialectSettings, Language};
 use crate::identity::IdentityHeaders;
-use crate::keys::{parse_algorithm, Key, KeyMaterial};
+use crate::keys::{parse_algorithm, Key, KeyMaterial, KeyRing};
 use crate::routes::{normalize_path, Access, RouteRule};
 use crate::users::{parse_htpasswd, PasswordHash, User};
 
@@ -62,6 +62,7 @@ pub(super) fn validate(
         base,
         env,
         warnings: &mut warnings,
+        retired_keys: HashSet::new(),
     };
 
     let listen = v.listen(&raw, &root.key("listen"));
@@ -141,6 +142,8 @@ struct Validator<'p, 'a> {
     base: &'p Path,
     env: Env<'p>,
     warnings: &'p mut Vec<String>,
+    /// `[[keys]]` ids marked `retired`: kept out of every use, named in errors.
+    retired_keys: HashSet<String>,
 }
 
 impl Validator<'_, '_> {
@@ -443,6 +446,10 @@ impl Validator<'_, '_> {
                 at.key("algorithm")
             };
             match Key::new(&key.id, algorithm, material) {
+                // A retired key is still checked, so that un-retiring it cannot surprise.
+                Ok(_) if key.retired == Some(true) => {
+                    self.retired_keys.insert(key.id.clone());
+                }
                 Ok(k) => keys.push(Arc::new(k)),
                 Err(e) => self.problems.at(&key_at, e.to_string()),
             }
@@ -529,6 +536,7 @@ impl Validator<'_, '_> {
                             base: &base,
                             env: self.env,
                             warnings: &mut nested_warnings,
+                            retired_keys: HashSet::new(),
                         };
                         for (j, user) in parsed.users.iter().enumerate() {
                             if let Some(u) =
@@ -726,23 +734,7 @@ impl Validator<'_, '_> {
                 .at(&at.key("cache_capacity"), "must be at least 1");
         }
         let token_key = match &raw.token_key {
-            Some(id) => match keys.iter().find(|k| k.id() == id) {
-                Some(key) if key.can_sign() => Some(key.clone()),
-                Some(_) => {
-                    self.problems.at(
-                        &at.key("token_key"),
-                        format!("key {id:?} has no private key, it cannot sign"),
-                    );
-                    None
-                }
-                None => {
-                    self.problems.at(
-                        &at.key("token_key"),
-                        format!("no [[keys]] entry has id {id:?}"),
-                    );
-                    None
-                }
-            },
+            Some(id) => self.signing_key(id, keys, &at.key("token_key")),
             None => keys.iter().find(|k| k.can_sign()).cloned(),
         };
         let defaults = crate::ratelimit::LimitSettings::default();
@@ -933,7 +925,7 @@ impl Validator<'_, '_> {
             );
             settings.kerong = parts.map(|(path, key, lifetime)| S {
                 path,
-                key,
+                keys: key,
                 lifetime,
             });
         }
@@ -949,7 +941,7 @@ impl Validator<'_, '_> {
             );
             settings.header_login = parts.map(|(path, key, lifetime)| S {
                 path,
-                key,
+                keys: key,
                 lifetime,
             });
         }
@@ -972,6 +964,7 @@ impl Validator<'_, '_> {
                     }
                 },
             };
+            let key = self.key_ring(key, r.verify_keys.as_deref(), keys, &at);
             let lifetime = self.duration(
                 r.lifetime.as_deref(),
                 S::DEFAULT_LIFETIME,
@@ -980,7 +973,7 @@ impl Validator<'_, '_> {
             if let (Some([path]), Some(key)) = (path.as_deref(), key) {
                 settings.nomic = Some(S {
                     path: path.clone(),
-                    key,
+                    keys: key,
                     issuer: r
                         .issuer
                         .clone()
@@ -1014,6 +1007,7 @@ impl Validator<'_, '_> {
             ];
             let endpoints = self.dialect_paths(&at, &endpoints, &mut paths);
             let key = self.signing_key(&r.key, keys, &at.key("key"));
+            let key = self.key_ring(key, r.verify_keys.as_deref(), keys, &at);
             let access_lifetime = self.duration(
                 r.access_lifetime.as_deref(),
                 S::DEFAULT_ACCESS_LIFETIME,
@@ -1039,7 +1033,7 @@ impl Validator<'_, '_> {
                     refresh_path: refresh.clone(),
                     verify_path: verify.clone(),
                     blacklist_path: blacklist.clone(),
-                    key,
+                    keys: key,
                     access_lifetime,
                     refresh_lifetime,
                     rotate_refresh_tokens: r.rotate_refresh_tokens.unwrap_or(false),
@@ -1068,6 +1062,7 @@ impl Validator<'_, '_> {
             ];
             let endpoints = self.dialect_paths(&at, &endpoints, &mut paths);
             let key = self.signing_key(&r.key, keys, &at.key("key"));
+            let key = self.key_ring(key, r.verify_keys.as_deref(), keys, &at);
             let lifetime = self.duration(
                 r.lifetime.as_deref(),
                 S::DEFAULT_LIFETIME,
@@ -1084,7 +1079,7 @@ impl Validator<'_, '_> {
                     auth_path: auth.clone(),
                     refresh_path: refresh.clone(),
                     verify_path: verify.clone(),
-                    key,
+                    keys: key,
                     lifetime,
                     refresh_window,
                     allow_refresh: r.allow_refresh.unwrap_or(true),
@@ -1142,9 +1137,10 @@ impl Validator<'_, '_> {
         keys: &[Arc<Key>],
         at: &KeyPath,
         taken: &mut Vec<(String, KeyPath)>,
-    ) -> Option<(String, Arc<Key>, Duration)> {
+    ) -> Option<(String, KeyRing, Duration)> {
         let path = self.dialect_paths(at, &[("path", raw.path.as_deref(), default_path)], taken);
         let key = self.signing_key(&raw.key, keys, &at.key("key"));
+        let key = self.key_ring(key, raw.verify_keys.as_deref(), keys, at);
         let lifetime = self.duration(
             raw.lifetime.as_deref(),
             default_lifetime,
@@ -1155,19 +1151,57 @@ impl Validator<'_, '_> {
 
     /// A `[[keys]]` id that can sign.
     fn signing_key(&mut self, id: &str, keys: &[Arc<Key>], at: &KeyPath) -> Option<Arc<Key>> {
-        match keys.iter().find(|k| k.id() == id) {
-            Some(key) if key.can_sign() => Some(key.clone()),
-            Some(_) => {
+        let key = self.usable_key(id, keys, at)?;
+        if key.can_sign() {
+            return Some(key);
+        }
+        self.problems
+            .at(at, format!("key {id:?} has no private key, it cannot sign"));
+        None
+    }
+
+    /// A `[[keys]]` id that exists and is not retired.
+    fn usable_key(&mut self, id: &str, keys: &[Arc<Key>], at: &KeyPath) -> Option<Arc<Key>> {
+        if let Some(key) = keys.iter().find(|k| k.id() == id) {
+            return Some(key.clone());
+        }
+        let problem = if self.retired_keys.contains(id) {
+            format!("key {id:?} is retired")
+        } else {
+            format!("no [[keys]] entry has id {id:?}")
+        };
+        self.problems.at(at, problem);
+        None
+    }
+
+    /// A dialect's signing key and the older keys still accepted (`verify_keys`), each
+    /// named once, none retired.
+    fn key_ring(
+        &mut self,
+        signing: Option<Arc<Key>>,
+        verify_ids: Option<&[String]>,
+        keys: &[Arc<Key>],
+        at: &KeyPath,
+    ) -> Option<KeyRing> {
+        let mut verify_only: Vec<Arc<Key>> = Vec::new();
+        let mut complete = true;
+        for (i, id) in verify_ids.unwrap_or_default().iter().enumerate() {
+            let at = at.key("verify_keys").index(i);
+            let named_twice = signing.as_ref().is_some_and(|k| k.id() == id)
+                || verify_only.iter().any(|k| k.id() == id);
+            if named_twice {
                 self.problems
-                    .at(at, format!("key {id:?} has no private key, it cannot sign"));
-                None
+                    .at(&at, format!("key {id:?} is already named for this dialect"));
+                complete = false;
+                continue;
             }
-            None => {
-                self.problems
-                    .at(at, format!("no [[keys]] entry has id {id:?}"));
-                None
+            match self.usable_key(id, keys, &at) {
+                Some(key) => verify_only.push(key),
+                None => complete = false,
             }
         }
+        let signing = signing?;
+        complete.then(|| KeyRing::new(signing, verify_only))
     }
 
     fn language(&mut self, given: Option<&str>, default: Language, at: &KeyPath) -> Language {

@@ -135,7 +135,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use super::{DialectContext, DialectRequest, Language, LoginFailure, Lookup, SignError};
-use crate::keys::{algorithm_name, Key, KeyError};
+use crate::keys::{algorithm_name, Key, KeyError, KeyRing};
 use crate::respond::LocalResponse;
 use crate::users::User;
 use crate::verifier::jwt::{decode_with_policy, TokenError};
@@ -145,7 +145,7 @@ pub struct Settings {
     pub auth_path: String,
     pub refresh_path: String,
     pub verify_path: String,
-    pub key: Arc<Key>,
+    pub keys: KeyRing,
     /// JWT_EXPIRATION_DELTA.
     pub lifetime: Duration,
     /// JWT_REFRESH_EXPIRATION_DELTA, counted from `orig_iat`.
@@ -423,13 +423,13 @@ pub fn issue(settings: &Settings, user: &User, now: u64) -> Result<String, KeyEr
     let exp = now.saturating_add(settings.lifetime.as_secs());
     let claims = Claims::for_user(user, orig_iat, exp);
     settings
-        .key
-        .sign_with_header_json(&header_json(&settings.key), &claims)
+        .keys
+        .sign_with_layout(header_json(settings.keys.signing()), &claims)
 }
 
 async fn sign(ctx: &DialectContext<'_>, settings: &Settings, claims: Claims) -> LocalResponse {
     match ctx
-        .sign(&settings.key, header_json(&settings.key), claims)
+        .sign(&settings.keys, header_json(settings.keys.signing()), claims)
         .await
     {
         Ok(token) => token_response(&token),
@@ -472,7 +472,7 @@ fn check_payload(
 ) -> Result<serde_json::Map<String, Value>, &'static str> {
     decode_with_policy(
         &canonical_signature(token),
-        &settings.key,
+        &settings.keys,
         settings.leeway_secs,
         settings.max_token_bytes,
     )
@@ -1819,7 +1819,7 @@ mod tests {
             auth_path: Settings::DEFAULT_AUTH_PATH.into(),
             refresh_path: Settings::DEFAULT_REFRESH_PATH.into(),
             verify_path: Settings::DEFAULT_VERIFY_PATH.into(),
-            key: key(),
+            keys: KeyRing::single(key()),
             lifetime: Settings::DEFAULT_LIFETIME,
             refresh_window: Settings::DEFAULT_REFRESH_WINDOW,
             allow_refresh: true,
@@ -2033,7 +2033,7 @@ mod tests {
             // Issued now (login: exactly orig_iat + 300; refresh: later than that).
             None => assert!(e >= iat + 300 && e <= unix_now() + 300, "{iat} {e}"),
         }
-        decode_with_policy(token, &key(), 0, 8192).unwrap();
+        decode_with_policy(token, &KeyRing::single(key()), 0, 8192).unwrap();
     }
 
     struct Fixture {

@@ -22,20 +22,19 @@
 //! - Too many failed logins (DESIGN "Rate limits") is 429
 //!   `{"code":429,"status":"error","message":"Too many failed attempts."}` with `Retry-After`.
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use serde::Serialize;
 use serde_json::json;
 
 use super::{DialectContext, DialectRequest, LoginFailure, Lookup};
-use crate::keys::Key;
+use crate::keys::KeyRing;
 use crate::respond::LocalResponse;
 
 #[derive(Clone, Debug)]
 pub struct Settings {
     pub path: String,
-    pub key: Arc<Key>,
+    pub keys: KeyRing,
     pub lifetime: Duration,
 }
 
@@ -72,8 +71,8 @@ pub fn issue(
         exp: now + settings.lifetime.as_secs(),
     };
     settings
-        .key
-        .sign_with_header_json(&settings.key.typ_alg_header(), &claims)
+        .keys
+        .sign_with_layout(settings.keys.signing().typ_alg_header(), &claims)
 }
 
 fn required(request: &DialectRequest<'_>, name: &str) -> Result<String, LocalResponse> {
@@ -118,7 +117,11 @@ pub async fn answer(
                 exp: request.unix_now() + settings.lifetime.as_secs(),
             };
             let token = ctx
-                .sign(&settings.key, settings.key.typ_alg_header(), claims)
+                .sign(
+                    &settings.keys,
+                    settings.keys.signing().typ_alg_header(),
+                    claims,
+                )
                 .await;
             match token {
                 Ok(token) => {

@@ -26,20 +26,19 @@
 //!   `{"status":429,"message":"Слишком много неудачных попыток входа","timestamp":...}`,
 //!   with `Retry-After`.
 
-use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use serde::Serialize;
 use serde_json::{json, Value};
 
 use super::{iso8601_millis, DialectContext, DialectRequest, LoginFailure, Lookup};
-use crate::keys::{algorithm_name, Key, KeyError};
+use crate::keys::{algorithm_name, Key, KeyError, KeyRing};
 use crate::respond::LocalResponse;
 
 #[derive(Clone, Debug)]
 pub struct Settings {
     pub path: String,
-    pub key: Arc<Key>,
+    pub keys: KeyRing,
     pub lifetime: Duration,
 }
 
@@ -112,9 +111,10 @@ fn claims(settings: &Settings, user: &crate::users::User, now: u64) -> Claims {
 
 /// Signs the token the endpoint hands out (for `gatehouse token --dialect kerong`).
 pub fn issue(settings: &Settings, user: &crate::users::User, now: u64) -> Result<String, KeyError> {
-    settings
-        .key
-        .sign_with_header_json(&header(&settings.key), &claims(settings, user, now))
+    settings.keys.sign_with_layout(
+        header(settings.keys.signing()),
+        &claims(settings, user, now),
+    )
 }
 
 /// A required text field: strings as they are, numbers and booleans as Jackson coerces
@@ -173,8 +173,8 @@ pub async fn answer(
         Ok(user) => {
             let signed = ctx
                 .sign(
-                    &settings.key,
-                    header(&settings.key),
+                    &settings.keys,
+                    header(settings.keys.signing()),
                     claims(settings, &user, request.unix_now()),
                 )
                 .await;

@@ -35,7 +35,7 @@ use serde_json::json;
 
 use super::{DialectContext, DialectRequest, LoginFailure, Lookup};
 use crate::credentials::decode_basic;
-use crate::keys::{Key, KeyError};
+use crate::keys::{Key, KeyError, KeyRing};
 use crate::respond::LocalResponse;
 use crate::users::User;
 use crate::verifier::jwt::decode_with_policy;
@@ -43,7 +43,7 @@ use crate::verifier::jwt::decode_with_policy;
 #[derive(Clone, Debug)]
 pub struct Settings {
     pub path: String,
-    pub key: Arc<Key>,
+    pub keys: KeyRing,
     pub issuer: String,
     pub lifetime: Duration,
     pub leeway_secs: u64,
@@ -109,15 +109,15 @@ pub fn issue(settings: &Settings, user: &User, now: u64) -> Result<String, KeyEr
     let claims = claims(settings, user, now)
         .ok_or_else(|| KeyError::Signing("the user has no id".into()))?;
     settings
-        .key
-        .sign_with_header_json(&settings.key.typ_alg_header(), &claims)
+        .keys
+        .sign_with_layout(settings.keys.signing().typ_alg_header(), &claims)
 }
 
 /// Who a renewal token names, if it is a valid nomic token.
 fn renewal_user(settings: &Settings, token: &str, ctx: &DialectContext<'_>) -> Option<Arc<User>> {
     let claims = decode_with_policy(
         token,
-        &settings.key,
+        &settings.keys,
         settings.leeway_secs,
         settings.max_token_bytes,
     )
@@ -176,7 +176,11 @@ pub async fn answer(
         return forbidden();
     };
     match ctx
-        .sign(&settings.key, settings.key.typ_alg_header(), claims)
+        .sign(
+            &settings.keys,
+            settings.keys.signing().typ_alg_header(),
+            claims,
+        )
         .await
     {
         Ok(token) => LocalResponse::json(200, &json!({"isSuccess": true, "token": token})),

@@ -102,7 +102,6 @@
 
 use std::borrow::Cow;
 use std::net::IpAddr;
-use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -115,7 +114,7 @@ use super::drf_jwt::{
     server_error, two_char_fields, Texts,
 };
 use super::{DialectContext, DialectRequest, Language, LoginFailure, Lookup};
-use crate::keys::{Key, KeyError};
+use crate::keys::{Key, KeyError, KeyRing};
 use crate::respond::LocalResponse;
 use crate::users::User;
 use crate::verifier::jwt::{decode_with_policy, TokenError};
@@ -126,7 +125,7 @@ pub struct Settings {
     pub refresh_path: String,
     pub verify_path: String,
     pub blacklist_path: String,
-    pub key: Arc<Key>,
+    pub keys: KeyRing,
     pub access_lifetime: Duration,
     pub refresh_lifetime: Duration,
     pub rotate_refresh_tokens: bool,
@@ -364,8 +363,8 @@ pub fn issue_access(
         .ok_or_else(|| KeyError::Signing("the user has no id".into()))?;
     let (_, access) = login_claims(settings, user, user_id, client_ip, now);
     settings
-        .key
-        .sign_with_header_json(&header(&settings.key), &access)
+        .keys
+        .sign_with_layout(header(settings.keys.signing()), &access)
 }
 
 /// Python's `base64.urlsafe_b64decode` after PyJWT's padding (`binascii.a2b_base64`,
@@ -564,7 +563,7 @@ fn check(
     let token = python_signature(token).ok_or(TokenProblem::Invalid)?;
     match decode_with_policy(
         &token,
-        &settings.key,
+        &settings.keys,
         settings.leeway_secs,
         settings.max_token_bytes,
     ) {
@@ -759,9 +758,11 @@ async fn obtain(
         request.unix_now(),
     );
     let refresh = ctx
-        .sign(&settings.key, header(&settings.key), refresh)
+        .sign(&settings.keys, header(settings.keys.signing()), refresh)
         .await;
-    let access = ctx.sign(&settings.key, header(&settings.key), access).await;
+    let access = ctx
+        .sign(&settings.keys, header(settings.keys.signing()), access)
+        .await;
     match (refresh, access) {
         (Ok(refresh), Ok(access)) => tokens_body(&[("refresh", &refresh), ("access", &access)]),
         _ => server_error(),
@@ -777,7 +778,10 @@ async fn refresh(
     ctx: &DialectContext<'_>,
 ) -> LocalResponse {
     let access = access_from(settings, &claims, now);
-    let Ok(access) = ctx.sign(&settings.key, header(&settings.key), access).await else {
+    let Ok(access) = ctx
+        .sign(&settings.keys, header(settings.keys.signing()), access)
+        .await
+    else {
         return server_error();
     };
     if !settings.rotate_refresh_tokens {
@@ -798,7 +802,7 @@ async fn refresh(
     );
     rotated.insert("iat".into(), now.into());
     match ctx
-        .sign(&settings.key, header(&settings.key), rotated)
+        .sign(&settings.keys, header(settings.keys.signing()), rotated)
         .await
     {
         Ok(rotated) => tokens_body(&[("access", &access), ("refresh", &rotated)]),
@@ -816,6 +820,7 @@ mod tests {
     use crate::ratelimit::{FailureLimiter, LimitSettings};
     use crate::users::{PasswordHash, UserStore};
     use serde_json::json;
+    use std::sync::Arc;
     use std::time::UNIX_EPOCH;
 
     /// The reference project's `SIGNING_KEY`.
@@ -877,7 +882,7 @@ mod tests {
                 refresh_path: Settings::DEFAULT_REFRESH_PATH.into(),
                 verify_path: Settings::DEFAULT_VERIFY_PATH.into(),
                 blacklist_path: Settings::DEFAULT_BLACKLIST_PATH.into(),
-                key: Arc::new(hs256(SECRET)),
+                keys: KeyRing::single(Arc::new(hs256(SECRET))),
                 access_lifetime: Settings::DEFAULT_ACCESS_LIFETIME,
                 refresh_lifetime: Settings::DEFAULT_REFRESH_LIFETIME,
                 rotate_refresh_tokens: rotate,
@@ -1010,7 +1015,8 @@ mod tests {
 
         fn sign_with_header(&self, header: &str, claims: serde_json::Value) -> String {
             self.settings
-                .key
+                .keys
+                .signing()
                 .sign_with_header_json(header, &claims)
                 .unwrap()
         }
@@ -1327,7 +1333,7 @@ mod tests {
         Value::Object(claims).to_string()
     }
 
-    fn assert_answer(r: &LocalResponse, expect: Expect, now: u64, key: &Key, label: &str) {
+    fn assert_answer(r: &LocalResponse, expect: Expect, now: u64, key: &KeyRing, label: &str) {
         let body = text(r);
         assert_eq!(r.status, expect.status, "{label}: {body}");
         let headers: Vec<(String, String)> = r
@@ -1581,7 +1587,7 @@ mod tests {
         for case in &cases {
             let (r, at) = env.replay(case).await;
             let label = format!("{cfg:?} {} {:?}", case.endpoint, case.name);
-            assert_answer(&r, case.expect(cfg), at, &env.settings.key, &label);
+            assert_answer(&r, case.expect(cfg), at, &env.settings.keys, &label);
         }
     }
 

@@ -17,7 +17,7 @@ use jsonwebtoken::errors::ErrorKind;
 use jsonwebtoken::Validation;
 use serde::Deserialize;
 
-use crate::keys::Key;
+use crate::keys::{Key, KeyRing};
 
 /// How one family of tokens names its user and what else it must carry.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -221,12 +221,14 @@ fn checked_header(token: &str) -> Result<jsonwebtoken::Header, TokenError> {
     Ok(header)
 }
 
-/// Decodes a token signed by `key` under the common policy (pinned algorithm, `exp`
-/// required, `nbf` enforced, no `aud`, no `crit`), for dialect endpoints that verify or
-/// refresh their own tokens. Returns the claims as JSON for the dialect to interpret.
+/// Decodes a token signed by one of `keys` under the common policy (pinned algorithm,
+/// `exp` required, `nbf` enforced, no `aud`, no `crit`), for dialect endpoints that
+/// verify or refresh their own tokens. A `kid` naming a key of the ring selects it;
+/// otherwise each key of the token's algorithm is tried, and the most telling refusal
+/// wins. Returns the claims as JSON for the dialect to interpret.
 pub fn decode_with_policy(
     token: &str,
-    key: &Key,
+    keys: &KeyRing,
     leeway_secs: u64,
     max_bytes: usize,
 ) -> Result<serde_json::Map<String, serde_json::Value>, TokenError> {
@@ -234,21 +236,31 @@ pub fn decode_with_policy(
         return Err(TokenError::Malformed);
     }
     let header = checked_header(token)?;
-    if header.alg != key.algorithm() {
-        return Err(TokenError::Header("algorithm does not match the key"));
+    let mut best: Option<TokenError> = None;
+    for key in keys.candidates(header.kid.as_deref()) {
+        if header.alg != key.algorithm() {
+            continue;
+        }
+        let mut validation = Validation::new(key.algorithm());
+        validation.leeway = leeway_secs;
+        validation.validate_nbf = true;
+        validation.validate_aud = true;
+        validation.set_required_spec_claims(&["exp"]);
+        match jsonwebtoken::decode::<serde_json::Map<String, serde_json::Value>>(
+            token,
+            key.decoding_key(),
+            &validation,
+        ) {
+            Ok(data) => return Ok(data.claims),
+            Err(e) => {
+                let error = map_error(e.kind());
+                if best.as_ref().is_none_or(|b| error.rank() > b.rank()) {
+                    best = Some(error);
+                }
+            }
+        }
     }
-    let mut validation = Validation::new(key.algorithm());
-    validation.leeway = leeway_secs;
-    validation.validate_nbf = true;
-    validation.validate_aud = true;
-    validation.set_required_spec_claims(&["exp"]);
-    jsonwebtoken::decode::<serde_json::Map<String, serde_json::Value>>(
-        token,
-        key.decoding_key(),
-        &validation,
-    )
-    .map(|data| data.claims)
-    .map_err(|e| map_error(e.kind()))
+    Err(best.unwrap_or(TokenError::Header("algorithm does not match the key")))
 }
 
 fn map_error(kind: &ErrorKind) -> TokenError {

@@ -9,7 +9,7 @@ use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use gatehouse::credentials::{decode_basic, CredentialRules, Presented};
-use gatehouse::keys::{Key, KeyMaterial};
+use gatehouse::keys::{Key, KeyMaterial, KeyRing};
 use gatehouse::routes::{normalize_path, Access, RouteRule, RouteTable};
 use gatehouse::verifier::jwt::{decode_with_policy, ClaimProfile, TokenAcceptor, TokenAcceptors};
 use http::header::{HeaderMap, HeaderName, HeaderValue};
@@ -116,7 +116,7 @@ pub fn tokens(data: &[u8]) {
         acceptors.verify(token).is_err(),
         "a token verified without the key: {token:?}"
     );
-    assert!(decode_with_policy(token, key(), 0, 8192).is_err());
+    assert!(decode_with_policy(token, &KeyRing::single(key().clone()), 0, 8192).is_err());
 }
 
 /// Configuration: arbitrary TOML gives errors, never a panic.
@@ -161,16 +161,16 @@ pub fn dialects(data: &[u8]) {
         limiter,
         runtime,
     } = STATE.get_or_init(|| {
-        let key = key().clone();
+        let key = KeyRing::single(key().clone());
         let settings = DialectSettings {
             kerong: Some(kerong::Settings {
                 path: "/k".into(),
-                key: key.clone(),
+                keys: key.clone(),
                 lifetime: Duration::from_secs(60),
             }),
             header_login: Some(header_login::Settings {
                 path: "/h".into(),
-                key: key.clone(),
+                keys: key.clone(),
                 lifetime: Duration::from_secs(60),
             }),
             simplejwt: Some(simplejwt::Settings {
@@ -178,7 +178,7 @@ pub fn dialects(data: &[u8]) {
                 refresh_path: "/s/refresh/".into(),
                 verify_path: "/s/verify/".into(),
                 blacklist_path: "/s/blacklist/".into(),
-                key: key.clone(),
+                keys: key.clone(),
                 access_lifetime: Duration::from_secs(60),
                 refresh_lifetime: Duration::from_secs(3600),
                 rotate_refresh_tokens: true,
@@ -191,7 +191,7 @@ pub fn dialects(data: &[u8]) {
                 auth_path: "/d/".into(),
                 refresh_path: "/d/refresh/".into(),
                 verify_path: "/d/verify/".into(),
-                key,
+                keys: key,
                 lifetime: Duration::from_secs(300),
                 refresh_window: Duration::from_secs(3600),
                 allow_refresh: true,

@@ -38,3 +38,5 @@ mod rate_limits;
 mod attacks;
 // The five documented login APIs, JWKS, body limits, dialect tokens on proxied traffic.
 mod dialects;
+// Dialect key rotation: verify-only keys, kid, retirement, JWKS.
+mod key_rotation;
