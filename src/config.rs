@@ -82,6 +82,8 @@ pub struct Listen {
     pub trusted_proxies: Vec<IpNet>,
     pub max_header_bytes: usize,
     pub max_uri_bytes: usize,
+    pub max_connections: usize,
+    pub header_timeout: Duration,
 }
 
 #[derive(Debug, Clone)]

@@ -33,6 +33,7 @@ pub mod admin;
 pub mod body;
 pub mod cli;
 pub mod config;
+pub mod connections;
 pub mod credentials;
 pub mod dialects;
 pub mod echo;

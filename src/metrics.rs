@@ -102,6 +102,10 @@ pub struct Metrics {
     cache_entries: IntGauge,
     reloads_ok: IntCounter,
     reloads_failed: IntCounter,
+    connections_open: IntGauge,
+    connections_accepted: IntCounter,
+    connections_refused: IntCounter,
+    head_timeouts: IntCounter,
 }
 
 fn counter_vec(
@@ -177,7 +181,27 @@ impl Metrics {
             "Configuration reloads, by result (a failed reload keeps the previous configuration).",
             &["result"],
         )?;
+        let connections_open = IntGauge::new(
+            "connections_open",
+            "Downstream connections open on the proxy port.",
+        )?;
+        registry.register(Box::new(connections_open.clone()))?;
+        let connections = counter_vec(
+            &registry,
+            "connections_total",
+            "Downstream connections on the proxy port, by result (refused: over [listen] max_connections).",
+            &["result"],
+        )?;
+        let head_timeouts = IntCounter::new(
+            "request_head_timeouts_total",
+            "Connections closed because a request head took longer than [listen] header_timeout.",
+        )?;
+        registry.register(Box::new(head_timeouts.clone()))?;
         Ok(Self {
+            connections_open,
+            connections_accepted: connections.with_label_values(&["accepted"]),
+            connections_refused: connections.with_label_values(&["refused"]),
+            head_timeouts,
             reloads_ok: reloads.with_label_values(&["ok"]),
             reloads_failed: reloads.with_label_values(&["failed"]),
             password_checks_ok: checks.with_label_values(&["ok"]),
@@ -245,6 +269,24 @@ impl Metrics {
         } else {
             self.reloads_failed.inc();
         }
+    }
+
+    /// A downstream connection was accepted; `connection_closed` follows when it ends.
+    pub fn connection_opened(&self) {
+        self.connections_accepted.inc();
+        self.connections_open.inc();
+    }
+
+    pub fn connection_closed(&self) {
+        self.connections_open.dec();
+    }
+
+    pub fn connection_refused(&self) {
+        self.connections_refused.inc();
+    }
+
+    pub fn request_head_timeout(&self) {
+        self.head_timeouts.inc();
     }
 
     /// The Prometheus text exposition of every metric.

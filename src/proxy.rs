@@ -417,6 +417,7 @@ impl ProxyHttp for Gatehouse {
     }
 
     async fn logging(&self, session: &mut Session, error: Option<&Error>, ctx: &mut RequestCtx) {
+        crate::connections::request_done(session.as_downstream());
         if error.is_some() && ctx.outcome == Outcome::Forwarded {
             ctx.outcome = Outcome::UpstreamError;
         }

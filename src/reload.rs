@@ -40,7 +40,12 @@ impl Reloader {
         if config.listen.address != old.listen.address
             || config.listen.tls.is_some() != old.listen.tls.is_some()
         {
-            needs_restart.push("[listen]");
+            needs_restart.push("[listen] address, tls");
+        }
+        if config.listen.max_connections != old.listen.max_connections
+            || config.listen.header_timeout != old.listen.header_timeout
+        {
+            needs_restart.push("[listen] max_connections, header_timeout");
         }
         if config.admin.address != old.admin.address {
             needs_restart.push("[admin] address");

@@ -16,6 +16,7 @@ use pingora::services::listening::Service;
 
 use crate::admin::{Admin, Readiness, ReadinessProbe};
 use crate::config::{Config, UpstreamTarget};
+use crate::connections::Guarded;
 use crate::echo::Echo;
 use crate::metrics::Metrics;
 use crate::offload::HashPool;
@@ -161,10 +162,18 @@ pub fn run(config: Config, path: &std::path::Path, options: RunOptions) -> Resul
     let mut server = Server::new_with_opt_and_conf(opt, conf);
     server.bootstrap();
 
-    let mut proxy = pingora::proxy::http_proxy_service_with_name(
+    let proxy_app = pingora::proxy::http_proxy(
         &server.configuration,
         Gatehouse::new(snapshot.clone(), shared.clone()),
-        "proxy",
+    );
+    let mut proxy = Service::new(
+        "proxy".to_owned(),
+        Guarded::new(
+            proxy_app,
+            listen.max_connections,
+            listen.header_timeout,
+            metrics.clone(),
+        ),
     );
     let listen_address = listen.address.to_string();
     match &listen.tls {

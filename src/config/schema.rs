@@ -142,6 +142,11 @@ pub struct RawListen {
     pub max_header_bytes: Option<usize>,
     /// Longest request target (path and query) accepted, in bytes.
     pub max_uri_bytes: Option<usize>,
+    /// Most downstream connections open at once; more are answered 503 and closed.
+    pub max_connections: Option<usize>,
+    /// Longest time a request head may take to arrive, from the connection's start or
+    /// the next request's first byte.
+    pub header_timeout: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]

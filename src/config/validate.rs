@@ -215,12 +215,28 @@ impl Validator<'_, '_> {
                 "must be between 256 and 1048576",
             );
         }
+        let max_connections = raw.listen.max_connections.unwrap_or(10_000);
+        if max_connections == 0 {
+            self.problems
+                .at(&path.key("max_connections"), "must be at least 1");
+        }
+        let header_timeout = self.duration(
+            raw.listen.header_timeout.as_deref(),
+            Duration::from_secs(10),
+            &path.key("header_timeout"),
+        );
+        if header_timeout.is_zero() {
+            self.problems
+                .at(&path.key("header_timeout"), "must be longer than 0s");
+        }
         Some(Listen {
             address: address?,
             tls,
             trusted_proxies,
             max_header_bytes,
             max_uri_bytes,
+            max_connections,
+            header_timeout,
         })
     }
 

@@ -50,7 +50,7 @@ fn rotated() -> String {
             "key = \"drf-jwt-2027\"\nverify_keys = [\"drf-jwt-hs256\"]\n",
         );
     assert_eq!(
-        config.matches("verify_keys").count(),
+        config.matches("\nverify_keys = ").count(),
         2,
         "demo config changed"
     );

@@ -40,3 +40,5 @@ mod attacks;
 mod dialects;
 // Dialect key rotation: verify-only keys, kid, retirement, JWKS.
 mod key_rotation;
+// The proxy port's connection cap and request-head deadline.
+mod connections;
