@@ -40,6 +40,7 @@ pub mod echo;
 pub mod forwarded;
 pub mod identity;
 pub mod keys;
+pub mod listener_tls;
 pub mod metrics;
 pub mod offload;
 pub mod proxy;

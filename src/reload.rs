@@ -21,6 +21,7 @@ use pingora::server::ShutdownWatch;
 use pingora::services::background::BackgroundService;
 
 use crate::config::{Config, UpstreamTarget};
+use crate::listener_tls::ListenerCertificate;
 use crate::proxy::Snapshot;
 use crate::state::{Shared, State};
 
@@ -28,6 +29,8 @@ pub struct Reloader {
     pub path: PathBuf,
     pub snapshot: Arc<ArcSwap<Snapshot>>,
     pub shared: Shared,
+    /// The TLS listener's certificate, replaced when its files change.
+    pub listener_certificate: Option<Arc<ListenerCertificate>>,
 }
 
 impl Reloader {
@@ -62,9 +65,23 @@ impl Reloader {
                 needs_restart.join(", ")
             );
         }
+        // Loaded before anything is swapped: a half-written certificate fails the whole
+        // reload, and the old certificate and configuration keep serving.
+        let certificate = match (&self.listener_certificate, &config.listen.tls) {
+            (Some(listener), Some(tls)) => Some((
+                listener,
+                crate::listener_tls::load(tls).map_err(|e| format!("[listen] tls: {e}"))?,
+            )),
+            _ => None,
+        };
         let state = State::build(Arc::new(config), &self.shared)?;
         let snapshot = Snapshot::new(state).map_err(|e| e.to_string())?;
         self.snapshot.store(Arc::new(snapshot));
+        if let Some((listener, certificate)) = certificate {
+            if listener.replace(certificate) {
+                log::info!("reload: the listener now serves the new TLS certificate");
+            }
+        }
         Ok(())
     }
 }
@@ -100,11 +117,13 @@ impl BackgroundService for Reloader {
             let path = self.path.clone();
             let snapshot = self.snapshot.clone();
             let shared = self.shared.clone();
+            let listener_certificate = self.listener_certificate.clone();
             let result = tokio::task::spawn_blocking(move || {
                 Reloader {
                     path,
                     snapshot,
                     shared,
+                    listener_certificate,
                 }
                 .reload()
             })

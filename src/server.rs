@@ -18,6 +18,7 @@ use crate::admin::{Admin, Readiness, ReadinessProbe};
 use crate::config::{Config, UpstreamTarget};
 use crate::connections::Guarded;
 use crate::echo::Echo;
+use crate::listener_tls::ListenerCertificate;
 use crate::metrics::Metrics;
 use crate::offload::HashPool;
 use crate::proxy::{Gatehouse, Snapshot};
@@ -54,17 +55,7 @@ pub enum StartError {
 /// by `gatehouse check`.
 pub fn preflight_files(config: &Config) -> Result<(), StartError> {
     if let Some(tls) = &config.listen.tls {
-        let cert = tls.cert_file.to_string_lossy();
-        let key = tls.key_file.to_string_lossy();
-        match pingora::tls::load_certs_and_key_files(&cert, &key) {
-            Ok(Some(_)) => {}
-            Ok(None) => {
-                return Err(StartError::Certificate(format!(
-                    "no certificate or key found in `{cert}` / `{key}`"
-                )))
-            }
-            Err(e) => return Err(StartError::Certificate(format!("`{cert}` / `{key}`: {e}"))),
-        }
+        crate::listener_tls::load(tls).map_err(|e| StartError::Certificate(e.to_string()))?;
     }
     if let Some(ca) = config
         .upstream
@@ -153,10 +144,17 @@ pub fn run(config: Config, path: &std::path::Path, options: RunOptions) -> Resul
     let state = State::build(config, &shared).map_err(StartError::Other)?;
     let snapshot = Snapshot::new(state).map_err(|e| StartError::Other(e.to_string()))?;
     let snapshot = Arc::new(ArcSwap::from_pointee(snapshot));
+    let listener_certificate = listen
+        .tls
+        .as_ref()
+        .map(ListenerCertificate::new)
+        .transpose()
+        .map_err(|e| StartError::Certificate(e.to_string()))?;
     let reloader = crate::reload::Reloader {
         path: path.to_path_buf(),
         snapshot: snapshot.clone(),
         shared: shared.clone(),
+        listener_certificate: listener_certificate.clone(),
     };
 
     let mut server = Server::new_with_opt_and_conf(opt, conf);
@@ -176,14 +174,13 @@ pub fn run(config: Config, path: &std::path::Path, options: RunOptions) -> Resul
         ),
     );
     let listen_address = listen.address.to_string();
-    match &listen.tls {
-        Some(tls) => proxy
-            .add_tls(
-                &listen_address,
-                &tls.cert_file.to_string_lossy(),
-                &tls.key_file.to_string_lossy(),
-            )
-            .map_err(|e| StartError::Certificate(e.to_string()))?,
+    match &listener_certificate {
+        Some(certificate) => {
+            let settings = certificate
+                .tls_settings()
+                .map_err(|e| StartError::Certificate(e.to_string()))?;
+            proxy.add_tls_with_settings(&listen_address, None, settings);
+        }
         None => proxy.add_tcp(&listen_address),
     }
 

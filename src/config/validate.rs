@@ -1257,5 +1257,9 @@ fn watched_files(raw: &RawConfig, base: &Path) -> Vec<std::path::PathBuf> {
     for user in &raw.users {
         files.extend(user.password_hash_file.as_deref());
     }
+    if let Some(tls) = &raw.listen.tls {
+        files.push(&tls.cert_file);
+        files.push(&tls.key_file);
+    }
     files.into_iter().map(|f| base.join(f)).collect()
 }

@@ -100,6 +100,69 @@ fn tls_listener_serves_https_and_forwards_proto() {
     assert!(text.contains("\"x-auth-user\":[\"admin\"]"), "{text}");
 }
 
+/// The DER of the certificate the listener presents in a fresh handshake, and the
+/// response to one request on that connection.
+fn served_certificate(gh: &Gatehouse, ca_pem: &str) -> (Vec<u8>, String) {
+    let name = rustls::pki_types::ServerName::try_from("localhost").unwrap();
+    let connection = rustls::ClientConnection::new(client_config(ca_pem), name).unwrap();
+    let socket = TcpStream::connect(gh.addr()).unwrap();
+    socket
+        .set_read_timeout(Some(Duration::from_secs(5)))
+        .unwrap();
+    let mut tls = rustls::StreamOwned::new(connection, socket);
+    tls.write_all(b"GET /public/tls HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+        .unwrap();
+    let mut raw = Vec::new();
+    let _ = tls.read_to_end(&mut raw);
+    let served = tls.conn.peer_certificates().unwrap()[0].to_vec();
+    (served, String::from_utf8_lossy(&raw).into_owned())
+}
+
+#[test]
+fn a_renewed_listener_certificate_is_served_after_reload_and_a_broken_one_is_not() {
+    const RELOADED: &str = "gatehouse_config_reloads_total{result=\"ok\"}";
+    const FAILED: &str = "gatehouse_config_reloads_total{result=\"failed\"}";
+    let first = pki();
+    let dir = tempfile::tempdir().unwrap();
+    write_pki(&first, dir.path());
+    let config = demo_config().replace(
+        "address = \"127.0.0.1:9778\"\n",
+        &format!(
+            "address = \"127.0.0.1:9778\"\ntls = {{ cert_file = \"{}\", key_file = \"{}\" }}\n",
+            dir.path().join("cert.pem").display(),
+            dir.path().join("key.pem").display()
+        ),
+    );
+    let gh = Gatehouse::start(&config);
+    let (served, text) = served_certificate(&gh, &first.ca_pem);
+    assert_eq!(served, pem_der(&first.cert_pem));
+    assert!(text.starts_with("HTTP/1.1 200"), "{text}");
+
+    // Renewed: another CA even, as after a re-issue. Files replaced, then SIGHUP.
+    let renewed = pki();
+    write_pki(&renewed, dir.path());
+    gh.signal("HUP");
+    gh.wait_for_metric(RELOADED, 1.0);
+    let (served, text) = served_certificate(&gh, &renewed.ca_pem);
+    assert_eq!(
+        served,
+        pem_der(&renewed.cert_pem),
+        "the old certificate is still served"
+    );
+    assert!(text.starts_with("HTTP/1.1 200"), "{text}");
+
+    // A key that does not match the certificate (a half-finished rotation): the reload
+    // fails as a whole and the renewed certificate keeps being served.
+    std::fs::write(dir.path().join("key.pem"), first.key_pem.as_bytes()).unwrap();
+    gh.signal("HUP");
+    gh.wait_for_metric(FAILED, 1.0);
+    assert!(gh.log().contains("[listen] tls:"), "{}", gh.log());
+    let (served, text) = served_certificate(&gh, &renewed.ca_pem);
+    assert_eq!(served, pem_der(&renewed.cert_pem));
+    assert!(text.starts_with("HTTP/1.1 200"), "{text}");
+    assert!(!gh.log().contains("PRIVATE KEY"), "key material in the log");
+}
+
 #[test]
 fn unreadable_or_broken_certificates_are_config_errors() {
     let dir = tempfile::tempdir().unwrap();
