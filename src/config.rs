@@ -156,7 +156,7 @@ impl Config {
     /// files, certificates) are resolved against the file's directory.
     pub fn load(path: &Path) -> Result<Self, ConfigErrors> {
         let file = path.display().to_string();
-        let source = std::fs::read_to_string(path).map_err(|e| {
+        let source = secret::read_bounded_text(path).map_err(|e| {
             ConfigErrors(vec![ConfigError {
                 file: file.clone(),
                 line: None,

@@ -33,6 +33,10 @@ pub fn load(tls: &ListenTls) -> Result<Arc<CertifiedKey>, CertificateError> {
         key: key.clone(),
         reason,
     };
+    // Pingora reads the files whole: refuse devices and FIFOs first.
+    for file in [&tls.cert_file, &tls.key_file] {
+        crate::config::secret::check_regular(file).map_err(|e| unusable(e.to_string()))?;
+    }
     let (chain, private) = match pingora::tls::load_certs_and_key_files(&cert, &key) {
         Ok(Some(loaded)) => loaded,
         Ok(None) => return Err(unusable("no certificate or key found".into())),

@@ -132,10 +132,54 @@ impl SecretSpec<'_> {
 /// Reads `file` relative to `base` (absolute paths are used as they are).
 pub fn read_relative(base: &Path, file: &str) -> Result<Vec<u8>, SecretError> {
     let path = base.join(file);
-    std::fs::read(&path).map_err(|e| SecretError::FileUnreadable {
+    read_bounded(&path).map_err(|e| SecretError::FileUnreadable {
         path: path.display().to_string(),
         reason: e.to_string(),
     })
+}
+
+/// The most a file named by the configuration (or the configuration itself) may hold.
+pub const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
+
+/// Reads a regular file of at most [`MAX_FILE_BYTES`]. Devices and FIFOs are refused
+/// before they are opened: `/dev/zero` would never end and a FIFO would block a reload.
+pub fn read_bounded(path: &Path) -> std::io::Result<Vec<u8>> {
+    use std::io::Read as _;
+    check_regular(path)?;
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)?
+        .take(MAX_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            format!("larger than {} MiB", MAX_FILE_BYTES / (1024 * 1024)),
+        ));
+    }
+    Ok(bytes)
+}
+
+/// [`read_bounded`] as UTF-8 text.
+pub fn read_bounded_text(path: &Path) -> std::io::Result<String> {
+    String::from_utf8(read_bounded(path)?).map_err(|_| {
+        std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            "stream did not contain valid UTF-8",
+        )
+    })
+}
+
+/// Refuses anything but a regular file (symbolic links are followed, as Kubernetes
+/// mounts Secrets and ConfigMaps through them).
+pub fn check_regular(path: &Path) -> std::io::Result<()> {
+    if std::fs::metadata(path)?.is_file() {
+        Ok(())
+    } else {
+        Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            "not a regular file",
+        ))
+    }
 }
 
 #[cfg(test)]
@@ -144,6 +188,19 @@ mod tests {
 
     fn no_env(_: &str) -> Option<String> {
         None
+    }
+
+    #[test]
+    fn only_bounded_regular_files_are_read() {
+        let dir = std::env::temp_dir();
+        for special in ["/dev/zero", "/dev/null", "/proc/self"] {
+            let error = read_bounded(Path::new(special)).unwrap_err();
+            assert_eq!(error.to_string(), "not a regular file", "{special}");
+        }
+        let file = dir.join(format!("gatehouse-bounded-{}", std::process::id()));
+        std::fs::write(&file, b"secret").unwrap();
+        assert_eq!(read_bounded(&file).unwrap(), b"secret");
+        std::fs::remove_file(&file).unwrap();
     }
 
     #[test]

@@ -173,7 +173,7 @@ impl Validator<'_, '_> {
 
     fn file_exists(&mut self, file: &str, path: &KeyPath) -> std::path::PathBuf {
         let full = self.base.join(file);
-        if let Err(e) = std::fs::metadata(&full) {
+        if let Err(e) = super::secret::check_regular(&full) {
             self.problems
                 .at(path, format!("cannot read `{}`: {e}", full.display()));
         }
@@ -531,7 +531,7 @@ impl Validator<'_, '_> {
                 root.key("users_file")
             };
             let full = self.base.join(file);
-            let text = match std::fs::read_to_string(&full) {
+            let text = match super::secret::read_bounded_text(&full) {
                 Ok(text) => text,
                 Err(e) => {
                     self.problems

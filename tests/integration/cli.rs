@@ -262,3 +262,30 @@ fn a_busy_port_fails_fast_with_a_clear_message() {
     );
     assert!(started.elapsed() < std::time::Duration::from_secs(10));
 }
+
+#[test]
+fn files_that_never_end_or_block_are_refused_not_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("g.toml");
+    let config = format!(
+        "users_file = \"/dev/urandom\"\n{}",
+        demo_config().replace(
+            "secret = \"demo-only-secret-change-me-0123456789abcdef\"",
+            "secret_file = \"/dev/zero\"",
+        )
+    );
+    assert_ne!(config, demo_config());
+    std::fs::write(&path, config).unwrap();
+    let started = std::time::Instant::now();
+    let (code, _, stderr) = run_cli(&["check", "--config", &path.display().to_string()], None);
+    assert_eq!(code, 64, "{stderr}");
+    assert!(
+        stderr.contains("[[keys]] #1 secret_file: cannot read `/dev/zero`: not a regular file"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("users_file: cannot read `/dev/urandom`: not a regular file"),
+        "{stderr}"
+    );
+    assert!(started.elapsed() < std::time::Duration::from_secs(10));
+}
