@@ -204,18 +204,23 @@ impl HeadClock {
             }
             Head::Reading { newlines } => newlines,
         };
-        for &byte in bytes {
-            match byte {
-                b'\n' => {
-                    newlines += 1;
-                    if newlines == 2 {
-                        self.state = Head::Done;
-                        return;
-                    }
-                }
-                b'\r' => {}
-                _ => newlines = 0,
+        // Line ends found with memchr; the text between two of them only needs looking at
+        // up to its first byte that is not `\r`, which for a header line is its first.
+        let only_cr = |gap: &[u8]| gap.iter().all(|&b| b == b'\r');
+        let mut line_start = 0;
+        for at in memchr::memchr_iter(b'\n', bytes) {
+            if !only_cr(&bytes[line_start..at]) {
+                newlines = 0;
             }
+            newlines += 1;
+            if newlines == 2 {
+                self.state = Head::Done;
+                return;
+            }
+            line_start = at + 1;
+        }
+        if !only_cr(&bytes[line_start..]) {
+            newlines = 0;
         }
         self.state = Head::Reading { newlines };
     }
@@ -390,6 +395,51 @@ mod tests {
         c.observe(b"GET / HTTP/1.1\r\nHost: a\r\n", t);
         c.observe(b"X-Slow: 1\r\n", t);
         assert!(matches!(c.state, Head::Reading { .. }));
+    }
+
+    /// The byte-at-a-time definition the memchr scan must agree with.
+    fn naive_ends_head(chunks: &[&[u8]]) -> bool {
+        let mut newlines = 0;
+        for &byte in chunks.concat().iter() {
+            match byte {
+                b'\n' => {
+                    newlines += 1;
+                    if newlines == 2 {
+                        return true;
+                    }
+                }
+                b'\r' => {}
+                _ => newlines = 0,
+            }
+        }
+        false
+    }
+
+    #[tokio::test]
+    async fn the_scan_agrees_with_the_byte_at_a_time_definition() {
+        let t = Duration::from_secs(10);
+        let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut next = move |n: u64| {
+            seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+            (seed >> 33) % n
+        };
+        for _ in 0..5_000 {
+            let len = next(12) as usize;
+            let input: Vec<u8> = (0..len)
+                .map(|_| [b'a', b'\r', b'\n'][next(3) as usize])
+                .collect();
+            let split = next(len as u64 + 1) as usize;
+            let (first, second) = input.split_at(split);
+            let mut c = clock();
+            c.observe(first, t);
+            c.observe(second, t);
+            assert_eq!(
+                c.state == Head::Done,
+                naive_ends_head(&[first, second]),
+                "{:?} split at {split}",
+                String::from_utf8_lossy(&input)
+            );
+        }
     }
 
     #[tokio::test]
