@@ -232,3 +232,74 @@ fn upgrade_hands_over_the_listener_without_failed_requests() {
         "failed requests during the hand-over: {statuses:?}"
     );
 }
+
+#[test]
+fn long_responses_stream_through_as_the_upstream_sends_them() {
+    // An upstream that sends a chunked response in five parts, 300 ms apart.
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let upstream = std::thread::spawn(move || {
+        let (mut stream, _) = listener.accept().unwrap();
+        stream
+            .set_read_timeout(Some(Duration::from_secs(5)))
+            .unwrap();
+        let mut request = Vec::new();
+        let mut buf = [0u8; 1024];
+        while !request.windows(4).any(|w| w == b"\r\n\r\n") {
+            let n = stream.read(&mut buf).unwrap();
+            assert!(n > 0, "closed before the request");
+            request.extend_from_slice(&buf[..n]);
+        }
+        stream
+            .write_all(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nContent-Type: text/event-stream\r\n\r\n")
+            .unwrap();
+        for i in 0..5 {
+            stream
+                .write_all(format!("7\r\nevent {i}\r\n").as_bytes())
+                .unwrap();
+            std::thread::sleep(Duration::from_millis(300));
+        }
+        stream.write_all(b"0\r\n\r\n").unwrap();
+    });
+    let config = demo_config().replace(
+        "address = \"builtin:echo\"",
+        &format!("address = \"127.0.0.1:{port}\""),
+    );
+    let gh = Gatehouse::start(&config);
+    let mut client = std::net::TcpStream::connect(gh.addr()).unwrap();
+    client
+        .set_read_timeout(Some(Duration::from_secs(5)))
+        .unwrap();
+    let auth = basic("admin", "masterkey");
+    let sent = Instant::now();
+    client
+        .write_all(
+            format!("GET /events HTTP/1.1\r\nHost: a\r\nAuthorization: {auth}\r\n\r\n").as_bytes(),
+        )
+        .unwrap();
+    // The first event arrives long before the upstream has finished (1.5 s).
+    let mut seen = Vec::new();
+    let mut buf = [0u8; 1024];
+    while !String::from_utf8_lossy(&seen).contains("event 0") {
+        let n = client.read(&mut buf).unwrap();
+        assert!(n > 0, "closed early: {}", String::from_utf8_lossy(&seen));
+        seen.extend_from_slice(&buf[..n]);
+    }
+    let first = sent.elapsed();
+    assert!(
+        first < Duration::from_millis(900),
+        "first event after {first:?}: buffered"
+    );
+    assert!(String::from_utf8_lossy(&seen).starts_with("HTTP/1.1 200"));
+    while !String::from_utf8_lossy(&seen).ends_with("0\r\n\r\n") {
+        let n = client.read(&mut buf).unwrap();
+        assert!(n > 0, "closed early: {}", String::from_utf8_lossy(&seen));
+        seen.extend_from_slice(&buf[..n]);
+    }
+    let text = String::from_utf8_lossy(&seen);
+    for i in 0..5 {
+        assert!(text.contains(&format!("event {i}")), "{text}");
+    }
+    assert!(sent.elapsed() >= Duration::from_millis(1200));
+    upstream.join().unwrap();
+}

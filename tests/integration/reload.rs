@@ -152,3 +152,65 @@ fn changed_files_are_reloaded_without_a_signal() {
     gh.wait_for_metric(RELOADED, 1.0);
     assert_eq!(gh.get("/a", &[("authorization", &auth)]).status, 401);
 }
+
+#[test]
+fn reloads_under_load_drop_no_request_and_apply_the_change() {
+    let gh = Gatehouse::start(&demo_config());
+    // A token: each reload starts an empty cache, and re-verifying a token costs
+    // microseconds where a Basic password would cost a hash.
+    let auth = format!("Bearer {}", crate::harness::demo_token("admin"));
+    // The reloads alternate between the demo and a config where /public/ needs
+    // credentials: an authenticated client must never notice either.
+    let public_closed = demo_config().replace("access = \"public\"", "access = \"authenticated\"");
+    assert_ne!(public_closed, demo_config());
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let clients: Vec<_> = (0..4)
+        .map(|_| {
+            let (url, auth, stop) = (gh.url("/orders"), auth.clone(), stop.clone());
+            std::thread::spawn(move || {
+                let mut statuses = Vec::new();
+                let started = std::time::Instant::now();
+                // Bounded by count and time, whatever happens.
+                while !stop.load(std::sync::atomic::Ordering::Relaxed)
+                    && statuses.len() < 20_000
+                    && started.elapsed() < std::time::Duration::from_secs(30)
+                {
+                    statuses.push(
+                        crate::harness::send(&url, "GET", &[("authorization", &auth)], None).status,
+                    );
+                }
+                statuses
+            })
+        })
+        .collect();
+    for round in 1..=6 {
+        let config = if round % 2 == 1 {
+            &public_closed
+        } else {
+            &demo_config()
+        };
+        gh.rewrite_config(config);
+        gh.signal("HUP");
+        gh.wait_for_metric(RELOADED, f64::from(round));
+        let expected = if round % 2 == 1 { 401 } else { 200 };
+        assert_eq!(gh.get("/public/x", &[]).status, expected, "round {round}");
+        std::thread::sleep(std::time::Duration::from_millis(150));
+    }
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    let mut total = 0;
+    for client in clients {
+        let statuses = client.join().unwrap();
+        total += statuses.len();
+        assert!(
+            statuses.iter().all(|&s| s == 200),
+            "a request failed during reloads: {:?}",
+            statuses.iter().filter(|&&s| s != 200).collect::<Vec<_>>()
+        );
+    }
+    eprintln!("{total} requests during 6 reloads");
+    assert!(
+        total >= 50,
+        "only {total} requests were made during the reloads"
+    );
+    assert_eq!(gh.metric(FAILED), 0.0);
+}
