@@ -33,7 +33,7 @@ use moka::sync::Cache;
 use serde::Serialize;
 
 use crate::keys::{KeyError, KeyRing, KeySet};
-use crate::metrics::Metrics;
+use crate::metrics::{LoginResult, Metrics};
 use crate::offload::{Busy, HashPool};
 use crate::ratelimit::FailureLimiter;
 use crate::respond::LocalResponse;
@@ -83,6 +83,50 @@ impl Endpoint {
             Endpoint::SimpleJwt(_) => "simplejwt",
             Endpoint::DrfJwt(_) => "drf_jwt",
             Endpoint::HeaderLogin => "header_login",
+        }
+    }
+}
+
+/// The five dialects, as the `dialect` label of their login and token metrics.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Dialect {
+    Kerong,
+    Nomic,
+    SimpleJwt,
+    DrfJwt,
+    HeaderLogin,
+}
+
+impl Dialect {
+    pub const ALL: [Dialect; 5] = [
+        Dialect::Kerong,
+        Dialect::Nomic,
+        Dialect::SimpleJwt,
+        Dialect::DrfJwt,
+        Dialect::HeaderLogin,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Dialect::Kerong => "kerong",
+            Dialect::Nomic => "nomic",
+            Dialect::SimpleJwt => "simplejwt",
+            Dialect::DrfJwt => "drf_jwt",
+            Dialect::HeaderLogin => "header_login",
+        }
+    }
+}
+
+impl Endpoint {
+    /// The dialect the endpoint belongs to (JWKS belongs to none).
+    pub fn dialect(self) -> Option<Dialect> {
+        match self {
+            Endpoint::Jwks => None,
+            Endpoint::Kerong => Some(Dialect::Kerong),
+            Endpoint::Nomic => Some(Dialect::Nomic),
+            Endpoint::SimpleJwt(_) => Some(Dialect::SimpleJwt),
+            Endpoint::DrfJwt(_) => Some(Dialect::DrfJwt),
+            Endpoint::HeaderLogin => Some(Dialect::HeaderLogin),
         }
     }
 }
@@ -186,6 +230,9 @@ pub struct DialectContext<'a> {
     /// Failed logins count against the client and the username (DESIGN "Rate limits").
     pub limiter: &'a FailureLimiter,
     pub client_ip: IpAddr,
+    /// The dialect being answered, which its logins and signed tokens are counted under
+    /// (`None`: not counted).
+    pub dialect: Option<Dialect>,
 }
 
 impl DialectContext<'_> {
@@ -205,6 +252,7 @@ impl DialectContext<'_> {
             .limiter
             .check(self.client_ip, Some(limited_name.as_bytes()))
         {
+            self.count_login(LoginResult::RateLimited);
             return Err(LoginFailure::Limited {
                 retry_after_secs: retry.0,
             });
@@ -232,6 +280,7 @@ impl DialectContext<'_> {
         match outcome {
             Err(Busy) => {
                 self.metrics.password_check_busy();
+                self.count_login(LoginResult::Busy);
                 Err(LoginFailure::Busy)
             }
             Ok(result) => {
@@ -241,8 +290,19 @@ impl DialectContext<'_> {
                     self.limiter
                         .record_failure(self.client_ip, Some(limited_name.as_bytes()));
                 }
+                self.count_login(if result.is_ok() {
+                    LoginResult::Ok
+                } else {
+                    LoginResult::Invalid
+                });
                 result.map_err(LoginFailure::Invalid)
             }
+        }
+    }
+
+    fn count_login(&self, result: LoginResult) {
+        if let Some(dialect) = self.dialect {
+            self.metrics.dialect_login(dialect, result);
         }
     }
 
@@ -257,17 +317,21 @@ impl DialectContext<'_> {
     ) -> Result<String, SignError> {
         let key = keys.signing();
         let header_json = keys.header(layout);
-        if key.is_symmetric() {
-            return key
-                .sign_with_header_json(&header_json, &claims)
-                .map_err(SignError::Key);
+        let signed = if key.is_symmetric() {
+            key.sign_with_header_json(&header_json, &claims)
+                .map_err(SignError::Key)
+        } else {
+            let key = key.clone();
+            self.pool
+                .run(move || key.sign_with_header_json(&header_json, &claims))
+                .await
+                .map_err(|_| SignError::Busy)?
+                .map_err(SignError::Key)
+        };
+        if let (Ok(_), Some(dialect)) = (&signed, self.dialect) {
+            self.metrics.token_issued(dialect);
         }
-        let key = key.clone();
-        self.pool
-            .run(move || key.sign_with_header_json(&header_json, &claims))
-            .await
-            .map_err(|_| SignError::Busy)?
-            .map_err(SignError::Key)
+        signed
     }
 }
 

@@ -11,6 +11,7 @@ use prometheus::{
 };
 
 use crate::credentials::CredentialKind;
+use crate::dialects::Dialect;
 
 /// How a proxied request ended, as the `outcome` label.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -90,6 +91,55 @@ pub enum CacheResult {
     NegativeHit,
 }
 
+/// How a dialect's password login ended, as the `result` label.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LoginResult {
+    Ok,
+    /// Wrong password, unknown or inactive user.
+    Invalid,
+    /// Refused by the failed-login limits before any hash was computed.
+    RateLimited,
+    /// The hash pool was full.
+    Busy,
+}
+
+impl LoginResult {
+    const ALL: [LoginResult; 4] = [
+        LoginResult::Ok,
+        LoginResult::Invalid,
+        LoginResult::RateLimited,
+        LoginResult::Busy,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LoginResult::Ok => "ok",
+            LoginResult::Invalid => "invalid",
+            LoginResult::RateLimited => "rate_limited",
+            LoginResult::Busy => "busy",
+        }
+    }
+
+    fn index(self) -> usize {
+        match self {
+            LoginResult::Ok => 0,
+            LoginResult::Invalid => 1,
+            LoginResult::RateLimited => 2,
+            LoginResult::Busy => 3,
+        }
+    }
+}
+
+fn dialect_index(dialect: Dialect) -> usize {
+    match dialect {
+        Dialect::Kerong => 0,
+        Dialect::Nomic => 1,
+        Dialect::SimpleJwt => 2,
+        Dialect::DrfJwt => 3,
+        Dialect::HeaderLogin => 4,
+    }
+}
+
 pub struct Metrics {
     registry: Registry,
     requests: Vec<[IntCounter; 6]>,
@@ -99,6 +149,14 @@ pub struct Metrics {
     password_checks_busy: IntCounter,
     upstream_classes: [IntCounter; 6],
     request_duration: Histogram,
+    upstream_response: Histogram,
+    /// Indexed by [`dialect_index`], then [`LoginResult::index`].
+    dialect_logins: [[IntCounter; 4]; 5],
+    /// Indexed by [`dialect_index`].
+    tokens_issued: [IntCounter; 5],
+    /// Labelled by key id, which comes from the configuration and changes on reload: the
+    /// child is looked up per verification, which only happens on a verifier cache miss.
+    key_verifications: IntCounterVec,
     cache_entries: IntGauge,
     reloads_ok: IntCounter,
     reloads_failed: IntCounter,
@@ -170,6 +228,41 @@ impl Metrics {
             ]),
         )?;
         registry.register(Box::new(request_duration.clone()))?;
+        let upstream_response = Histogram::with_opts(
+            HistogramOpts::new(
+                "upstream_response_seconds",
+                "Time from handing the request head to the upstream connection (once connected) to the upstream's response head; requests that went upstream only.",
+            )
+            .buckets(vec![
+                0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0,
+                10.0, 30.0, 60.0,
+            ]),
+        )?;
+        registry.register(Box::new(upstream_response.clone()))?;
+        let logins_vec = counter_vec(
+            &registry,
+            "dialect_logins_total",
+            "Password logins at the dialect endpoints, by dialect and result (requests refused before a password check are not counted).",
+            &["dialect", "result"],
+        )?;
+        let dialect_logins = Dialect::ALL.map(|dialect| {
+            LoginResult::ALL
+                .map(|result| logins_vec.with_label_values(&[dialect.as_str(), result.as_str()]))
+        });
+        let issued_vec = counter_vec(
+            &registry,
+            "tokens_issued_total",
+            "Tokens signed by the dialect endpoints, by dialect (a simplejwt login signs two: refresh and access).",
+            &["dialect"],
+        )?;
+        let tokens_issued =
+            Dialect::ALL.map(|dialect| issued_vec.with_label_values(&[dialect.as_str()]));
+        let key_verifications = counter_vec(
+            &registry,
+            "key_verifications_total",
+            "Tokens on proxied traffic whose signature and claims a key verified, by key id; verifier cache hits are not verified again and not counted.",
+            &["key"],
+        )?;
         let cache_entries = IntGauge::new(
             "verifier_cache_entries",
             "Identities held by the verifier cache.",
@@ -212,6 +305,10 @@ impl Metrics {
             cache,
             upstream_classes,
             request_duration,
+            upstream_response,
+            dialect_logins,
+            tokens_issued,
+            key_verifications,
             cache_entries,
         })
     }
@@ -256,6 +353,24 @@ impl Metrics {
             _ => 5,
         };
         self.upstream_classes[index].inc();
+    }
+
+    /// Time from sending the request upstream to the upstream's response head.
+    pub fn upstream_response(&self, seconds: f64) {
+        self.upstream_response.observe(seconds);
+    }
+
+    pub fn dialect_login(&self, dialect: Dialect, result: LoginResult) {
+        self.dialect_logins[dialect_index(dialect)][result.index()].inc();
+    }
+
+    pub fn token_issued(&self, dialect: Dialect) {
+        self.tokens_issued[dialect_index(dialect)].inc();
+    }
+
+    /// A token verified by the key `key_id` (verifier cache misses only).
+    pub fn key_verified(&self, key_id: &str) {
+        self.key_verifications.with_label_values(&[key_id]).inc();
     }
 
     pub fn set_cache_entries(&self, entries: u64) {
@@ -320,5 +435,53 @@ mod tests {
         assert!(text.contains(r#"gatehouse_password_checks_total{result="ok"} 1"#));
         assert!(text.contains(r#"gatehouse_upstream_responses_total{class="2xx"} 1"#));
         assert!(text.contains("gatehouse_request_duration_seconds_bucket"));
+    }
+
+    #[test]
+    fn renders_upstream_latency_logins_and_key_use() {
+        let m = Metrics::new().unwrap();
+        let text = String::from_utf8(m.render()).unwrap();
+        // Every dialect × result child exists from the start, at 0.
+        for dialect in Dialect::ALL {
+            for result in LoginResult::ALL {
+                let series = format!(
+                    r#"gatehouse_dialect_logins_total{{dialect="{}",result="{}"}} 0"#,
+                    dialect.as_str(),
+                    result.as_str()
+                );
+                assert!(text.contains(&series), "{series} missing:\n{text}");
+            }
+            let series = format!(
+                r#"gatehouse_tokens_issued_total{{dialect="{}"}} 0"#,
+                dialect.as_str()
+            );
+            assert!(text.contains(&series), "{series} missing:\n{text}");
+        }
+        assert!(text.contains("gatehouse_upstream_response_seconds_count 0"));
+        assert!(!text.contains("gatehouse_key_verifications_total{"));
+
+        m.upstream_response(0.003);
+        m.dialect_login(Dialect::Kerong, LoginResult::Invalid);
+        m.dialect_login(Dialect::HeaderLogin, LoginResult::RateLimited);
+        m.dialect_login(Dialect::HeaderLogin, LoginResult::RateLimited);
+        m.token_issued(Dialect::SimpleJwt);
+        m.key_verified("k1");
+        m.key_verified("k1");
+        m.key_verified("k2");
+        let text = String::from_utf8(m.render()).unwrap();
+        for series in [
+            "gatehouse_upstream_response_seconds_count 1",
+            r#"gatehouse_upstream_response_seconds_bucket{le="0.0025"} 0"#,
+            r#"gatehouse_upstream_response_seconds_bucket{le="0.005"} 1"#,
+            r#"gatehouse_dialect_logins_total{dialect="kerong",result="invalid"} 1"#,
+            r#"gatehouse_dialect_logins_total{dialect="kerong",result="ok"} 0"#,
+            r#"gatehouse_dialect_logins_total{dialect="header_login",result="rate_limited"} 2"#,
+            r#"gatehouse_tokens_issued_total{dialect="simplejwt"} 1"#,
+            r#"gatehouse_tokens_issued_total{dialect="kerong"} 0"#,
+            r#"gatehouse_key_verifications_total{key="k1"} 2"#,
+            r#"gatehouse_key_verifications_total{key="k2"} 1"#,
+        ] {
+            assert!(text.contains(series), "{series} missing:\n{text}");
+        }
     }
 }

@@ -166,6 +166,7 @@ impl Gatehouse {
                 blacklist: &self.shared.blacklist,
                 limiter: &self.shared.limiter,
                 client_ip: request.client_ip,
+                dialect: endpoint.dialect(),
             };
             state
                 .dialects
@@ -195,6 +196,9 @@ pub struct RequestCtx {
     peer_ip: IpAddr,
     dialect: Option<&'static str>,
     upstream_status: Option<u16>,
+    /// When the request head was handed to the upstream connection, until the response
+    /// head arrives (`gatehouse_upstream_response_seconds`).
+    upstream_sent: Option<Instant>,
 }
 
 #[async_trait]
@@ -213,6 +217,7 @@ impl ProxyHttp for Gatehouse {
             peer_ip: IpAddr::V4(Ipv4Addr::UNSPECIFIED),
             dialect: None,
             upstream_status: None,
+            upstream_sent: None,
         }
     }
 
@@ -274,6 +279,9 @@ impl ProxyHttp for Gatehouse {
         upstream: &mut RequestHeader,
         ctx: &mut RequestCtx,
     ) -> Result<()> {
+        // Pingora calls this once connected (or reused), right before writing the head;
+        // a retry on another connection calls it again and restarts the clock.
+        ctx.upstream_sent = Some(Instant::now());
         let Some(snapshot) = ctx.snapshot.as_ref() else {
             return Ok(());
         };
@@ -321,6 +329,13 @@ impl ProxyHttp for Gatehouse {
         ctx.upstream_status = Some(upstream_response.status.as_u16());
         self.metrics
             .upstream_status(upstream_response.status.as_u16());
+        // An interim 1xx (100 Continue) is not the response; 101 is.
+        let status = upstream_response.status;
+        if !status.is_informational() || status == http::StatusCode::SWITCHING_PROTOCOLS {
+            if let Some(sent) = ctx.upstream_sent.take() {
+                self.metrics.upstream_response(sent.elapsed().as_secs_f64());
+            }
+        }
         Ok(())
     }
 

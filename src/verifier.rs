@@ -141,7 +141,9 @@ impl Verifier {
     }
 
     fn verify_token(&self, token: &str, kind: CredentialKind) -> Result<Arc<Identity>, AuthError> {
-        let (verified, _) = self.tokens.verify(token)?;
+        let (verified, acceptor) = self.tokens.verify(token)?;
+        // Only reached on a cache miss: a cached token is not verified (nor counted) again.
+        self.metrics.key_verified(acceptor.key().id());
         self.identity_for(verified.user, verified.token_id, verified.expires_at, kind)
     }
 

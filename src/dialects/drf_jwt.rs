@@ -1870,6 +1870,7 @@ mod tests {
                 blacklist: &self.blacklist,
                 limiter: &self.limiter,
                 client_ip: std::net::Ipv4Addr::LOCALHOST.into(),
+                dialect: Some(crate::dialects::Dialect::DrfJwt),
             }
         }
 

@@ -959,6 +959,7 @@ mod tests {
                 blacklist: &self.blacklist,
                 limiter: &self.limiter,
                 client_ip: request.client_ip,
+                dialect: Some(crate::dialects::Dialect::SimpleJwt),
             };
             answer(&self.settings, call.action, &request, &ctx).await
         }

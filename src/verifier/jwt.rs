@@ -140,6 +140,16 @@ pub struct TokenAcceptor {
     profile: ClaimProfile,
 }
 
+// By hand: only the key's id, never its material, may reach a log or a test failure.
+impl std::fmt::Debug for TokenAcceptor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TokenAcceptor")
+            .field("key", &self.key.id())
+            .field("profile", &self.profile)
+            .finish_non_exhaustive()
+    }
+}
+
 impl TokenAcceptor {
     pub fn new(key: Arc<Key>, profile: ClaimProfile, leeway_secs: u64) -> Self {
         let mut validation = Validation::new(key.algorithm());
@@ -297,8 +307,8 @@ impl TokenAcceptors {
 
     /// Verifies `token` against the acceptors it may belong to: the ones whose key has
     /// the token's `kid`, or all of them when there is no `kid` (legacy tokens carry
-    /// none). Returns the profile that accepted it.
-    pub fn verify(&self, token: &str) -> Result<(VerifiedToken, &ClaimProfile), TokenError> {
+    /// none). Returns the acceptor (key and profile) that accepted it.
+    pub fn verify(&self, token: &str) -> Result<(VerifiedToken, &TokenAcceptor), TokenError> {
         let header = checked_header(token)?;
         let mut best: Option<TokenError> = None;
         let mut tried = false;
@@ -313,7 +323,7 @@ impl TokenAcceptors {
             }
             tried = true;
             match acceptor.verify(token) {
-                Ok(verified) => return Ok((verified, &acceptor.profile)),
+                Ok(verified) => return Ok((verified, acceptor)),
                 Err(error) => {
                     if best.as_ref().is_none_or(|b| error.rank() > b.rank()) {
                         best = Some(error);
@@ -368,10 +378,11 @@ mod tests {
         let claims = json!({"sub": "admin", "iss": "gatehouse", "exp": now() + 60, "jti": "abc"});
         let acceptors = acceptors();
         for kid in [true, false] {
-            let (verified, profile) = acceptors.verify(&sign(claims.clone(), kid)).unwrap();
+            let (verified, acceptor) = acceptors.verify(&sign(claims.clone(), kid)).unwrap();
             assert_eq!(verified.user, UserRef::Username("admin".into()));
             assert_eq!(verified.token_id.as_deref(), Some("abc"));
-            assert_eq!(profile.name(), "gatehouse");
+            assert_eq!(acceptor.profile().name(), "gatehouse");
+            assert_eq!(acceptor.key().id(), "k1");
         }
     }
 

@@ -42,3 +42,5 @@ mod dialects;
 mod key_rotation;
 // The proxy port's connection cap and request-head deadline.
 mod connections;
+// Upstream latency, dialect login outcomes, tokens issued, key use.
+mod metrics;
