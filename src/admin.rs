@@ -5,8 +5,14 @@
 //!   connections; 503 before that and again once shutdown has begun (so a Kubernetes
 //!   Service stops sending traffic while in-flight requests drain).
 //! * `GET /metrics`: Prometheus text format.
+//! * `GET /log-level`: the diagnostics log level (`info`); `PUT /log-level` with a body
+//!   of `off`, `error`, `warn`, `info`, `debug` or `trace` sets it (see [`crate::log_level`]
+//!   for what it moves). `PUT` is accepted from loopback clients only (`kubectl
+//!   port-forward`, or curl inside the pod), like linkerd2-proxy's `/proxy-log-level`:
+//!   the admin port is reachable from the whole cluster network for the probes.
 //!
-//! Anything else is 404; methods other than GET and HEAD are 405.
+//! Anything else is 404; methods other than GET and HEAD (and PUT on `/log-level`) are
+//! 405. Every admin request is logged at `debug`.
 
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -19,7 +25,15 @@ use pingora::protocols::http::ServerSession;
 use pingora::server::ShutdownWatch;
 use pingora::services::background::BackgroundService;
 
+use crate::body::BodyError;
+use crate::log_level;
 use crate::metrics::Metrics;
+
+/// The largest `PUT /log-level` body read (`trace\n` needs 6 bytes).
+const LOG_LEVEL_BODY_LIMIT: usize = 64;
+/// How long a `PUT /log-level` body may take to arrive.
+const BODY_TIMEOUT: Duration = Duration::from_secs(5);
+const TEXT: &str = "text/plain; charset=utf-8";
 
 /// Whether the proxy should receive traffic.
 #[derive(Clone, Default)]
@@ -51,32 +65,150 @@ fn text(status: u16, body: impl Into<Vec<u8>>, content_type: &str) -> http::Resp
         .unwrap_or_else(|_| http::Response::new(Vec::new()))
 }
 
+fn method_not_allowed(allow: &'static str) -> http::Response<Vec<u8>> {
+    let mut response = text(405, "method not allowed\n", TEXT);
+    response
+        .headers_mut()
+        .insert(http::header::ALLOW, http::HeaderValue::from_static(allow));
+    response
+}
+
 #[async_trait]
 impl ServeHttp for Admin {
     async fn response(&self, session: &mut ServerSession) -> http::Response<Vec<u8>> {
-        let request = session.req_header();
-        if request.method != http::Method::GET && request.method != http::Method::HEAD {
-            let mut response = text(405, "method not allowed\n", "text/plain; charset=utf-8");
-            response.headers_mut().insert(
-                http::header::ALLOW,
-                http::HeaderValue::from_static("GET, HEAD"),
-            );
-            return response;
-        }
-        match request.uri.path() {
-            "/healthz" => text(200, "ok\n", "text/plain; charset=utf-8"),
-            "/readyz" if self.readiness.is_ready() => {
-                text(200, "ready\n", "text/plain; charset=utf-8")
-            }
-            "/readyz" => text(503, "not ready\n", "text/plain; charset=utf-8"),
+        let method = session.req_header().method.clone();
+        let path = session.req_header().uri.path().to_owned();
+        let response = if path == "/log-level" {
+            log_level_endpoint(session, &method).await
+        } else if method != http::Method::GET && method != http::Method::HEAD {
+            method_not_allowed("GET, HEAD")
+        } else {
+            self.get(&path)
+        };
+        log::debug!("admin: {method} {path} {}", response.status().as_u16());
+        response
+    }
+}
+
+impl Admin {
+    fn get(&self, path: &str) -> http::Response<Vec<u8>> {
+        match path {
+            "/healthz" => text(200, "ok\n", TEXT),
+            "/readyz" if self.readiness.is_ready() => text(200, "ready\n", TEXT),
+            "/readyz" => text(503, "not ready\n", TEXT),
             "/metrics" => text(
                 200,
                 self.metrics.render(),
                 "text/plain; version=0.0.4; charset=utf-8",
             ),
-            _ => text(404, "not found\n", "text/plain; charset=utf-8"),
+            _ => text(404, "not found\n", TEXT),
         }
     }
+}
+
+fn current_level() -> http::Response<Vec<u8>> {
+    text(
+        200,
+        format!("{}\n", log_level::name(log_level::current())),
+        TEXT,
+    )
+}
+
+async fn log_level_endpoint(
+    session: &mut ServerSession,
+    method: &http::Method,
+) -> http::Response<Vec<u8>> {
+    if method == http::Method::GET || method == http::Method::HEAD {
+        return current_level();
+    }
+    if method != http::Method::PUT {
+        return method_not_allowed("GET, HEAD, PUT");
+    }
+    let from_loopback = session
+        .client_addr()
+        .and_then(|addr| addr.as_inet())
+        .is_some_and(|addr| addr.ip().to_canonical().is_loopback());
+    if !from_loopback {
+        return text(
+            403,
+            "PUT /log-level is accepted from loopback clients only \
+             (kubectl port-forward, or curl inside the pod)\n",
+            TEXT,
+        );
+    }
+    let body = match read_small_body(session, LOG_LEVEL_BODY_LIMIT).await {
+        Ok(body) => body,
+        Err(e) => {
+            let status = match e {
+                BodyError::TooLarge(_) => 413,
+                BodyError::Timeout => 408,
+                BodyError::Read => 400,
+            };
+            return text(status, format!("{e}\n"), TEXT);
+        }
+    };
+    let body = String::from_utf8_lossy(&body);
+    match log_level::parse(&body) {
+        Some(level) => {
+            log_level::set(level);
+            current_level()
+        }
+        None => text(
+            400,
+            format!(
+                "unknown log level {:?}: expected one of {}\n",
+                body.trim(),
+                log_level::LEVELS
+            ),
+            TEXT,
+        ),
+    }
+}
+
+/// Reads a request body of at most `limit` bytes within [`BODY_TIMEOUT`]. A declared
+/// length over the limit is refused unread. (`crate::body` does the same for the proxy's
+/// sessions, which are a different type.)
+async fn read_small_body(session: &mut ServerSession, limit: usize) -> Result<Vec<u8>, BodyError> {
+    let declared = session
+        .req_header()
+        .headers
+        .get(http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok());
+    if declared.is_some_and(|len| len > limit as u64) {
+        return Err(BodyError::TooLarge(limit));
+    }
+    if session.is_body_empty() {
+        return Ok(Vec::new());
+    }
+    let expects_continue = session
+        .req_header()
+        .headers
+        .get(http::header::EXPECT)
+        .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"100-continue"));
+    let read = async {
+        if expects_continue {
+            session
+                .write_continue_response()
+                .await
+                .map_err(|_| BodyError::Read)?;
+        }
+        let mut body = Vec::new();
+        while let Some(chunk) = session
+            .read_request_body()
+            .await
+            .map_err(|_| BodyError::Read)?
+        {
+            if body.len() + chunk.len() > limit {
+                return Err(BodyError::TooLarge(limit));
+            }
+            body.extend_from_slice(&chunk);
+        }
+        Ok(body)
+    };
+    tokio::time::timeout(BODY_TIMEOUT, read)
+        .await
+        .unwrap_or(Err(BodyError::Timeout))
 }
 
 /// Marks the process ready once the proxy port accepts connections, and not ready

@@ -41,6 +41,7 @@ pub mod forwarded;
 pub mod identity;
 pub mod keys;
 pub mod listener_tls;
+pub mod log_level;
 pub mod metrics;
 pub mod offload;
 pub mod proxy;

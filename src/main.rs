@@ -17,7 +17,9 @@ const EX_CONFIG: u8 = 64;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    env_logger::Builder::from_env(env_logger::Env::new().filter_or("GATEHOUSE_LOG", "info")).init();
+    // The start level; `PUT /log-level` on the admin port changes it at run time.
+    let log_spec = std::env::var("GATEHOUSE_LOG").ok();
+    gatehouse::log_level::init(log_spec.as_deref().unwrap_or("info"));
 
     match cli.command {
         None => run(&cli, cli.run),
