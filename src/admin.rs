@@ -136,7 +136,7 @@ async fn log_level_endpoint(
             TEXT,
         );
     }
-    let body = match read_small_body(session, LOG_LEVEL_BODY_LIMIT).await {
+    let body = match crate::body::read_bounded(session, LOG_LEVEL_BODY_LIMIT, BODY_TIMEOUT).await {
         Ok(body) => body,
         Err(e) => {
             let status = match e {
@@ -163,52 +163,6 @@ async fn log_level_endpoint(
             TEXT,
         ),
     }
-}
-
-/// Reads a request body of at most `limit` bytes within [`BODY_TIMEOUT`]. A declared
-/// length over the limit is refused unread. (`crate::body` does the same for the proxy's
-/// sessions, which are a different type.)
-async fn read_small_body(session: &mut ServerSession, limit: usize) -> Result<Vec<u8>, BodyError> {
-    let declared = session
-        .req_header()
-        .headers
-        .get(http::header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.trim().parse::<u64>().ok());
-    if declared.is_some_and(|len| len > limit as u64) {
-        return Err(BodyError::TooLarge(limit));
-    }
-    if session.is_body_empty() {
-        return Ok(Vec::new());
-    }
-    let expects_continue = session
-        .req_header()
-        .headers
-        .get(http::header::EXPECT)
-        .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"100-continue"));
-    let read = async {
-        if expects_continue {
-            session
-                .write_continue_response()
-                .await
-                .map_err(|_| BodyError::Read)?;
-        }
-        let mut body = Vec::new();
-        while let Some(chunk) = session
-            .read_request_body()
-            .await
-            .map_err(|_| BodyError::Read)?
-        {
-            if body.len() + chunk.len() > limit {
-                return Err(BodyError::TooLarge(limit));
-            }
-            body.extend_from_slice(&chunk);
-        }
-        Ok(body)
-    };
-    tokio::time::timeout(BODY_TIMEOUT, read)
-        .await
-        .unwrap_or(Err(BodyError::Timeout))
 }
 
 /// Marks the process ready once the proxy port accepts connections, and not ready

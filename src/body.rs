@@ -1,6 +1,6 @@
-//! Reading a request body that gatehouse answers itself (dialect endpoints), with a size
-//! cap and a time limit. Bodies of proxied requests are never read here: they stream to
-//! the upstream untouched.
+//! Reading a request body that gatehouse answers itself (dialect endpoints on the proxy
+//! port, `PUT /log-level` on the admin port), with a size cap and a time limit. Bodies of
+//! proxied requests are never read here: they stream to the upstream untouched.
 //!
 //! Pingora imposes no body limit of its own, and does not answer `Expect: 100-continue`
 //! (curl then waits a second before sending a body over 1 KiB). So:
@@ -12,7 +12,7 @@
 use std::time::Duration;
 
 use bytes::{Bytes, BytesMut};
-use pingora::proxy::Session;
+use pingora::protocols::http::ServerSession;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum BodyError {
@@ -24,9 +24,10 @@ pub enum BodyError {
     Read,
 }
 
-/// Reads the whole body, at most `limit` bytes, within `timeout`.
+/// Reads the whole body, at most `limit` bytes, within `timeout`. (A proxy `Session`
+/// passes itself as `&mut *session`.)
 pub async fn read_bounded(
-    session: &mut Session,
+    session: &mut ServerSession,
     limit: usize,
     timeout: Duration,
 ) -> Result<Bytes, BodyError> {

@@ -124,7 +124,7 @@ impl Gatehouse {
         let method = session.req_header().method.clone();
         let limits = &state.config.dialect_limits;
         let body = if Dialects::wants_body(endpoint, &method) {
-            match read_bounded(session, limits.max_body_bytes, limits.body_timeout).await {
+            match read_bounded(&mut *session, limits.max_body_bytes, limits.body_timeout).await {
                 Ok(body) => body,
                 Err(BodyError::TooLarge(_)) => {
                     session.set_keepalive(None);

@@ -63,6 +63,21 @@ fn sigterm_drains_in_flight_requests_then_exits() {
     upstream.join().unwrap();
 }
 
+/// What a test upstream reads of a request: its head, up to the empty line.
+fn read_request_head(stream: &mut std::net::TcpStream) -> String {
+    stream
+        .set_read_timeout(Some(Duration::from_secs(5)))
+        .unwrap();
+    let mut request = Vec::new();
+    let mut buf = [0u8; 1];
+    while !request.ends_with(b"\r\n\r\n") {
+        let n = stream.read(&mut buf).unwrap();
+        assert!(n > 0, "closed before the request head ended");
+        request.extend_from_slice(&buf[..n]);
+    }
+    String::from_utf8_lossy(&request).into_owned()
+}
+
 #[test]
 fn websocket_upgrades_pass_through_after_auth() {
     // An upstream that accepts the upgrade and then echoes raw bytes back.
@@ -70,17 +85,8 @@ fn websocket_upgrades_pass_through_after_auth() {
     let port = listener.local_addr().unwrap().port();
     let upstream = std::thread::spawn(move || {
         let (mut stream, _) = listener.accept().unwrap();
-        stream
-            .set_read_timeout(Some(Duration::from_secs(5)))
-            .unwrap();
-        let mut request = Vec::new();
+        let request = read_request_head(&mut stream).to_ascii_lowercase();
         let mut buf = [0u8; 1024];
-        while !request.windows(4).any(|w| w == b"\r\n\r\n") {
-            let n = stream.read(&mut buf).unwrap();
-            assert!(n > 0, "closed before the upgrade request");
-            request.extend_from_slice(&buf[..n]);
-        }
-        let request = String::from_utf8_lossy(&request).to_ascii_lowercase();
         assert!(request.contains("upgrade: websocket"), "{request}");
         assert!(request.contains("x-auth-user: admin"), "{request}");
         stream
@@ -240,16 +246,7 @@ fn long_responses_stream_through_as_the_upstream_sends_them() {
     let port = listener.local_addr().unwrap().port();
     let upstream = std::thread::spawn(move || {
         let (mut stream, _) = listener.accept().unwrap();
-        stream
-            .set_read_timeout(Some(Duration::from_secs(5)))
-            .unwrap();
-        let mut request = Vec::new();
-        let mut buf = [0u8; 1024];
-        while !request.windows(4).any(|w| w == b"\r\n\r\n") {
-            let n = stream.read(&mut buf).unwrap();
-            assert!(n > 0, "closed before the request");
-            request.extend_from_slice(&buf[..n]);
-        }
+        read_request_head(&mut stream);
         stream
             .write_all(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nContent-Type: text/event-stream\r\n\r\n")
             .unwrap();

@@ -82,27 +82,20 @@ fn tls_listener_serves_https_and_forwards_proto() {
         ),
     );
     let gh = Gatehouse::start(&config);
-    let name = rustls::pki_types::ServerName::try_from("localhost").unwrap();
-    let connection = rustls::ClientConnection::new(client_config(&pki.ca_pem), name).unwrap();
-    let socket = TcpStream::connect(gh.addr()).unwrap();
-    socket
-        .set_read_timeout(Some(Duration::from_secs(5)))
-        .unwrap();
-    let mut tls = rustls::StreamOwned::new(connection, socket);
     let auth = basic("admin", "masterkey");
-    tls.write_all(format!("GET /secure HTTP/1.1\r\nHost: localhost\r\nAuthorization: {auth}\r\nConnection: close\r\n\r\n").as_bytes())
-        .unwrap();
-    let mut raw = Vec::new();
-    let _ = tls.read_to_end(&mut raw);
-    let text = String::from_utf8_lossy(&raw);
+    let (_, text) = tls_exchange(
+        &gh,
+        &pki.ca_pem,
+        &format!("GET /secure HTTP/1.1\r\nHost: localhost\r\nAuthorization: {auth}\r\nConnection: close\r\n\r\n"),
+    );
     assert!(text.starts_with("HTTP/1.1 200"), "{text}");
     assert!(text.contains("\"x-forwarded-proto\":[\"https\"]"), "{text}");
     assert!(text.contains("\"x-auth-user\":[\"admin\"]"), "{text}");
 }
 
-/// The DER of the certificate the listener presents in a fresh handshake, and the
-/// response to one request on that connection.
-fn served_certificate(gh: &Gatehouse, ca_pem: &str) -> (Vec<u8>, String) {
+/// One request over a fresh TLS connection: the DER of the certificate the listener
+/// presented, and the whole response.
+fn tls_exchange(gh: &Gatehouse, ca_pem: &str, request: &str) -> (Vec<u8>, String) {
     let name = rustls::pki_types::ServerName::try_from("localhost").unwrap();
     let connection = rustls::ClientConnection::new(client_config(ca_pem), name).unwrap();
     let socket = TcpStream::connect(gh.addr()).unwrap();
@@ -110,12 +103,19 @@ fn served_certificate(gh: &Gatehouse, ca_pem: &str) -> (Vec<u8>, String) {
         .set_read_timeout(Some(Duration::from_secs(5)))
         .unwrap();
     let mut tls = rustls::StreamOwned::new(connection, socket);
-    tls.write_all(b"GET /public/tls HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
-        .unwrap();
+    tls.write_all(request.as_bytes()).unwrap();
     let mut raw = Vec::new();
     let _ = tls.read_to_end(&mut raw);
     let served = tls.conn.peer_certificates().unwrap()[0].to_vec();
     (served, String::from_utf8_lossy(&raw).into_owned())
+}
+
+fn served_certificate(gh: &Gatehouse, ca_pem: &str) -> (Vec<u8>, String) {
+    tls_exchange(
+        gh,
+        ca_pem,
+        "GET /public/tls HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n",
+    )
 }
 
 #[test]
