@@ -183,7 +183,7 @@ fn dummy_for(users: &[Arc<User>]) -> PasswordHash {
 mod tests {
     use super::*;
 
-    // Demo users, as in /tmp/gatehouse-research/demo-hashes.txt, each made by a real tool.
+    // Demo users, as tests/captures/hashes/make-demo-hashes.sh makes them, each by a real tool.
 
     // echo -n masterkey | argon2 c880832850a7d4af -id -k 19456 -t 2 -p 1 -e
     //   (argon2 CLI, Debian argon2 0~20190702, the reference implementation)

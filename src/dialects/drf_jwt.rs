@@ -1,8 +1,8 @@
 //! `drf_jwt`: the original djangorestframework-jwt 1.9.0 (jpadilla) as seed 003
 //! (`003_2b8baf99b8482461.txt`) describes it, answering byte for byte like the real library
 //! did when it was run (Django 3.2 / DRF 3.14 / PyJWT 1.7.1, and Python 2.7 / Django 1.11 /
-//! DRF 3.9.4 for the token layout; captures in `/tmp/gatehouse-research/`, summarised in
-//! its `django-dialects.md` §4).
+//! DRF 3.9.4 for the token layout; captures reproducible with `tests/captures/`, summarised
+//! in its `django-dialects.template.md` §4).
 //!
 //! # Endpoints (all `POST`, paths configurable)
 //!
@@ -1750,9 +1750,10 @@ impl JsonParser<'_> {
 #[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     //! Fixtures come from the real library (djangorestframework-jwt 1.9.0 on Python 3.11,
-    //! Django 3.2.25, DRF 3.14.0, PyJWT 1.7.1; `/tmp/gatehouse-research/results/`), and the
+    //! Django 3.2.25, DRF 3.14.0, PyJWT 1.7.1; captured by `tests/captures/harness/`), and the
     //! extra edge cases from the same project driven by Django's test client
-    //! (`/tmp/drfjwt-oracle/`). Keys and users are the research server's.
+    //! (`tests/captures/drfjwt_oracle/`). Keys and users are the research server's
+    //! (`tests/captures/drfjwt_project/`).
 
     use super::*;
     use crate::dialects::Blacklist;
@@ -2048,8 +2049,8 @@ mod tests {
         ru: &'static str,
     }
 
-    // Generated from /tmp/gatehouse-research/results/drfjwt-py311-{en,ru}.json by
-    // /tmp/drfjwt-oracle/gen_fixtures.py: every captured case that carries no token.
+    // Generated from drfjwt-py311-{en,ru}.json (tests/captures/harness/run_drfjwt.py) by
+    // tests/captures/drfjwt_oracle/gen_fixtures.py: every captured case that carries no token.
     const FIXTURES: &[Fixture] = &[
         Fixture { endpoint: Action::Obtain, case: "success (test/test)", method: "POST", headers: &[("content-type", "application/json")], body: b"{\"username\":\"test\",\"password\":\"test\"}", status: 200, en: "<TOKEN>", ru: "<TOKEN>" },
         Fixture { endpoint: Action::Obtain, case: "success (admin)", method: "POST", headers: &[("content-type", "application/json")], body: b"{\"username\":\"admin\",\"password\":\"masterkey\"}", status: 200, en: "<TOKEN>", ru: "<TOKEN>" },
@@ -2148,7 +2149,7 @@ mod tests {
         Fixture { endpoint: Action::Verify, case: "OPTIONS", method: "OPTIONS", headers: &[], body: b"", status: 200, en: "{\"name\":\"Verify Json Web Token\",\"description\":\"API View that checks the veracity of a token, returning the token if it\\nis valid.\",\"renders\":[\"application/json\",\"text/html\"],\"parses\":[\"application/json\",\"application/x-www-form-urlencoded\",\"multipart/form-data\"],\"actions\":{\"POST\":{\"token\":{\"type\":\"string\",\"required\":true,\"read_only\":false,\"label\":\"Token\"}}}}", ru: "{\"name\":\"Verify Json Web Token\",\"description\":\"API View that checks the veracity of a token, returning the token if it\\nis valid.\",\"renders\":[\"application/json\",\"text/html\"],\"parses\":[\"application/json\",\"application/x-www-form-urlencoded\",\"multipart/form-data\"],\"actions\":{\"POST\":{\"token\":{\"type\":\"string\",\"required\":true,\"read_only\":false,\"label\":\"Token\"}}}}" },
     ];
 
-    // Python 3.11 + DRF 3.14 JSONParser on each body (/tmp/drfjwt-oracle/jsoncases.py):
+    // Python 3.11 + DRF 3.14 JSONParser on each body (tests/captures/drfjwt_oracle/jsoncases.py):
     // the error text after "JSON parse error - ", or the type of what was parsed.
     const JSON_ORACLE: &[(&[u8], Result<&str, &str>)] = &[
         (b" ", Err("Expecting value: line 1 column 2 (char 1)")),

@@ -540,7 +540,7 @@ mod tests {
     // code. Tools: apache2-utils 2.4 htpasswd, libxcrypt's mkpasswd (Debian `whois`),
     // pyca bcrypt 5.0.0, argon2 CLI 0~20190702 (Debian `argon2`, the reference
     // implementation), argon2-cffi 25.1.0, Django 5.2.19 (`settings.configure()`).
-    // /tmp/gatehouse-research/make-vectors.sh reruns them (new salts each time).
+    // tests/captures/hashes/make-vectors.sh reruns them (new salts each time).
 
     // htpasswd -nbB -C 4 alice 'correct horse'
     const BCRYPT_2Y: &str = "$2y$04$2nIagUtAOLZ0/Z7DYISSb.3AjpuquUEZYrZH0EKRs3LvQ.nGw5Sdq";
