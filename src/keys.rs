@@ -20,8 +20,9 @@ use base64::Engine as _;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header};
 use serde::Serialize;
 
-mod ring;
-pub use ring::KeyRing;
+pub mod crypto;
+mod rotation;
+pub use rotation::KeyRing;
 
 /// Smallest HMAC secret accepted, in bytes (the output size of SHA-256).
 pub const MIN_HMAC_SECRET: usize = 32;
@@ -141,6 +142,9 @@ impl Key {
         algorithm: Algorithm,
         material: KeyMaterial<'_>,
     ) -> Result<Self, KeyError> {
+        // Keys are gatehouse's only way into jsonwebtoken's crypto: the first one makes ring
+        // its verifier (`Key::generate_rsa` comes through here too).
+        crypto::install();
         let family = Family::of(algorithm)
             .ok_or_else(|| KeyError::UnknownAlgorithm(format!("{algorithm:?}")))?;
         match (family, material) {
