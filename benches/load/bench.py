@@ -1414,7 +1414,9 @@ def main() -> None:
 
     summaries = [summarize(sc) for sc in scenarios]
     stamp = _dt.datetime.now().strftime("%Y-%m-%d")
-    base = os.path.join(RESULTS_DIR, f"{stamp}-{info['host']}")
+    # A subset run never overwrites the day's full run: its name says what it measured.
+    subset = f"-{'-'.join(ONLY)}" if ONLY else ""
+    base = os.path.join(RESULTS_DIR, f"{stamp}-{info['host']}{subset}")
     md_path, png_path = base + ".md", base + ".png"
     elapsed = time.monotonic() - started_wall
     have_png = write_chart(summaries, png_path, f"gatehouse load benchmark, {started}, {info['cpu']}")
