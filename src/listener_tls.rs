@@ -22,6 +22,8 @@ pub enum CertificateError {
         key: String,
         reason: String,
     },
+    #[error("listener TLS settings: {0}")]
+    Settings(String),
 }
 
 /// Loads and checks a certificate chain and its private key (the key must match the
@@ -72,19 +74,16 @@ impl ListenerCertificate {
     /// Serves `certified` to every handshake from now on (connections already
     /// established keep theirs). True if its chain differs from the one it replaces.
     pub fn replace(&self, certified: Arc<CertifiedKey>) -> bool {
-        let previous = self.current.swap(certified);
-        previous.cert != self.current.load().cert
+        let changed = self.current.load().cert != certified.cert;
+        self.current.store(certified);
+        changed
     }
 
     /// Pingora TLS settings whose handshakes use this certificate.
     pub fn tls_settings(self: &Arc<Self>) -> Result<TlsSettings, CertificateError> {
         // The paths are ignored once a resolver is set.
-        let mut settings =
-            TlsSettings::intermediate("", "").map_err(|e| CertificateError::Unusable {
-                cert: String::new(),
-                key: String::new(),
-                reason: e.to_string(),
-            })?;
+        let mut settings = TlsSettings::intermediate("", "")
+            .map_err(|e| CertificateError::Settings(e.to_string()))?;
         settings.set_cert_resolver(self.clone());
         Ok(settings)
     }

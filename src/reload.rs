@@ -130,10 +130,10 @@ impl BackgroundService for Reloader {
             .await;
             // Whatever the outcome, this version of the files has been tried: a broken file
             // is reported once, not on every tick.
-            seen = fingerprint(&self.snapshot.load().state.config.watched);
-            if let Ok(Err(_)) = &result {
-                seen = fingerprint(&watched_after_failure(&self.path, &self.snapshot));
-            }
+            seen = match &result {
+                Ok(Err(_)) => fingerprint(&watched_after_failure(&self.path, &self.snapshot)),
+                _ => fingerprint(&self.snapshot.load().state.config.watched),
+            };
             match result {
                 Ok(Ok(())) => {
                     self.shared.metrics.config_reload(true);
