@@ -4,10 +4,12 @@
 //! is waited for through `/readyz` with a deadline, and is killed when dropped, so no
 //! test leaves a process behind. If a test fails, the instance's log is printed.
 
+use std::collections::BTreeSet;
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_gatehouse");
@@ -18,13 +20,25 @@ pub fn demo_config() -> String {
     std::fs::read_to_string(path).expect("config/gatehouse.toml is readable")
 }
 
-/// A free TCP port on loopback. The port is released before use; a collision with
-/// another process in that instant fails the start-up pre-flight loudly, not silently.
+/// A free TCP port on loopback, never one this test process handed out before.
+///
+/// The port is released before gatehouse binds it, so the kernel may offer the same
+/// number to the next `bind(0)`: two calls in a row (listen and admin) or two tests
+/// running in parallel could otherwise receive the same port. Another process taking
+/// the port in that instant fails gatehouse's start-up pre-flight, which
+/// [`Gatehouse::start`] retries on fresh ports.
 pub fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("a free port")
+    static HANDED_OUT: Mutex<BTreeSet<u16>> = Mutex::new(BTreeSet::new());
+    loop {
+        let port = TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .map(|a| a.port())
+            .expect("a free port");
+        let mut handed_out = HANDED_OUT.lock().unwrap_or_else(|e| e.into_inner());
+        if handed_out.insert(port) {
+            return port;
+        }
+    }
 }
 
 pub struct Gatehouse {
@@ -42,6 +56,22 @@ impl Gatehouse {
     }
 
     pub fn start_with_env(config: &str, env: &[(&str, &str)]) -> Self {
+        const ATTEMPTS: usize = 3;
+        for attempt in 1..=ATTEMPTS {
+            match Self::try_start(config, env) {
+                Ok(instance) => return instance,
+                // Only a port taken by another process between `free_port` and the
+                // bind is worth another try; anything else is the test's failure.
+                Err(log) if attempt < ATTEMPTS && log.contains("Address already in use") => {
+                    eprintln!("gatehouse start-up lost a port race, retrying:\n{log}");
+                }
+                Err(log) => panic!("gatehouse did not start:\n{log}"),
+            }
+        }
+        unreachable!("the last attempt returns or panics")
+    }
+
+    fn try_start(config: &str, env: &[(&str, &str)]) -> Result<Self, String> {
         let dir = tempfile::tempdir().expect("tempdir");
         let port = free_port();
         let admin_port = free_port();
@@ -68,8 +98,8 @@ impl Gatehouse {
             port,
             admin_port,
         };
-        instance.wait_ready();
-        instance
+        instance.wait_ready()?;
+        Ok(instance)
     }
 
     pub fn localise(config: &str, port: u16, admin_port: u16, dir: &Path) -> String {
@@ -86,23 +116,24 @@ impl Gatehouse {
         config
     }
 
-    fn wait_ready(&mut self) {
+    /// Waits for `/readyz`; the reason and the instance's log if it never comes.
+    fn wait_ready(&mut self) -> Result<(), String> {
         let deadline = Instant::now() + Duration::from_secs(30);
         while Instant::now() < deadline {
             if let Ok(Some(status)) = self.child.try_wait() {
-                panic!(
+                return Err(format!(
                     "gatehouse exited during start-up ({status}):\n{}",
                     self.log()
-                );
+                ));
             }
             if let Ok(response) = raw_get(self.admin_addr(), "/readyz") {
                 if response.status == 200 {
-                    return;
+                    return Ok(());
                 }
             }
             std::thread::sleep(Duration::from_millis(25));
         }
-        panic!("gatehouse not ready after 30 s:\n{}", self.log());
+        Err(format!("gatehouse not ready after 30 s:\n{}", self.log()))
     }
 
     pub fn addr(&self) -> SocketAddr {
