@@ -5,6 +5,9 @@
 //! Groups:
 //! - `cache_hit`: the verifier's cached answer for Bearer, Basic and the header pair
 //!   (digest + moka lookup + `exp` recheck): the cost of an authenticated request's auth.
+//! - `cache_key`: the keyed digest a cache key is, for the benchmark's Bearer token and
+//!   Basic credential: SipHash-2-4-128 (what the verifier uses) beside the keyed SHA-256
+//!   it replaced, which is the evidence for that choice.
 //! - `verify_uncached`: full JWT verification per algorithm (HS256, RS256, ES256, EdDSA).
 //! - `credentials`: finding the credential in a request's headers.
 //! - `paths`: path normalisation and the route table.
@@ -23,7 +26,7 @@ use std::time::Duration;
 use criterion::{criterion_group, criterion_main, Criterion};
 use gatehouse::credentials::{CredentialKind, CredentialRules, Presented};
 use gatehouse::forwarded::ForwardingRules;
-use gatehouse::identity::{AuthMethod, Identity, IdentityHeaders};
+use gatehouse::identity::{AuthMethod, Identity, IdentityHeaders, Principal};
 use gatehouse::keys::{Key, KeyMaterial, KeyRing};
 use gatehouse::metrics::Metrics;
 use gatehouse::offload::HashPool;
@@ -33,6 +36,7 @@ use gatehouse::verifier::jwt::{ClaimProfile, TokenAcceptor, TokenAcceptors};
 use gatehouse::verifier::{Lookup, Verifier, VerifierSettings};
 use http::header::{HeaderMap, HeaderName, HeaderValue};
 use jsonwebtoken::Algorithm;
+use pingora::http::RequestHeader;
 
 const SECRET: &[u8] = b"bench-secret-bench-secret-bench-secret-0123";
 
@@ -114,6 +118,37 @@ fn cache_hit(c: &mut Criterion) {
             b.iter(|| match verifier.lookup(black_box(&presented)) {
                 Lookup::Hit(identity) => identity,
                 _ => panic!("expected a cache hit"),
+            })
+        });
+    }
+    group.finish();
+}
+
+fn cache_key(c: &mut Criterion) {
+    use sha2::Digest as _;
+    use siphasher::sip128::Hasher128 as _;
+    use std::hash::Hasher as _;
+    let token = native_token(&hs_key());
+    let sip = siphasher::sip128::SipHasher24::new_with_key(&[7; 16]);
+    let mut sha = sha2::Sha256::new();
+    sha.update([7u8; 64]);
+    let mut group = c.benchmark_group("cache_key");
+    for (name, credential) in [
+        ("bearer", token.as_bytes()),
+        ("basic", b"YWRtaW46bWFzdGVya2V5".as_slice()),
+    ] {
+        group.bench_function(format!("siphash24_128_{name}_{}b", credential.len()), |b| {
+            b.iter(|| {
+                let mut hasher = sip;
+                hasher.write(black_box(credential));
+                hasher.finish128().as_u128()
+            })
+        });
+        group.bench_function(format!("sha256_keyed_{name}_{}b", credential.len()), |b| {
+            b.iter(|| {
+                let mut hasher = sha.clone();
+                hasher.update(black_box(credential));
+                <[u8; 32]>::from(hasher.finalize())
             })
         });
     }
@@ -252,9 +287,9 @@ fn paths(c: &mut Criterion) {
 fn headers(c: &mut Criterion) {
     let names = IdentityHeaders::default();
     let identity = Identity::new(
-        Arc::new(user()),
+        Arc::new(Principal::new(Arc::new(user()))),
         AuthMethod::Bearer,
-        Some("0123456789abcdef0123456789abcdef".into()),
+        Some("0123456789abcdef0123456789abcdef"),
         None,
     );
     let rules = ForwardingRules {
@@ -274,14 +309,24 @@ fn headers(c: &mut Criterion) {
     let peer = IpAddr::V4(Ipv4Addr::LOCALHOST);
     let mut group = c.benchmark_group("headers");
     group.bench_function("identity_headers_into_request", |b| {
-        // What upstream_request_filter does with an identity: clone the prebuilt names
-        // and values into the outgoing header map.
+        // What upstream_request_filter does with an identity: insert the prebuilt names
+        // and values into the outgoing Pingora request head (which keeps a header-case
+        // map, as a proxied request's head does). The head's construction is included.
         b.iter(|| {
-            let mut map = HeaderMap::with_capacity(16);
+            let mut head = RequestHeader::build("GET", b"/api/x", Some(16)).unwrap();
             for (name, value) in names.pairs(black_box(&identity)) {
-                map.insert(name.clone(), value.clone());
+                head.insert_header(name.clone(), value.clone()).unwrap();
             }
-            map.len()
+            head.headers.len()
+        })
+    });
+    group.bench_function("empty_request_head", |b| {
+        // The construction alone, to subtract from the row above.
+        b.iter(|| {
+            RequestHeader::build("GET", b"/api/x", Some(16))
+                .unwrap()
+                .headers
+                .len()
         })
     });
     group.bench_function("forwarding_edits", |b| {
@@ -341,6 +386,7 @@ fn issue(c: &mut Criterion) {
 criterion_group!(
     benches,
     cache_hit,
+    cache_key,
     verify_uncached,
     credentials,
     paths,

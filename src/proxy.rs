@@ -468,7 +468,7 @@ impl ProxyHttp for Gatehouse {
             status: session.response_written().map_or(0, |r| r.status.as_u16()),
             latency_ms: ctx.started.elapsed().as_secs_f64() * 1000.0,
             credential: ctx.credential.map(CredentialKind::as_str),
-            user: ctx.identity.as_ref().map(|i| i.user.username.as_str()),
+            user: ctx.identity.as_ref().map(|i| i.user().username.as_str()),
             dialect: ctx.dialect,
             outcome: ctx.outcome.as_str(),
             upstream_status: ctx.upstream_status,

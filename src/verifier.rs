@@ -24,7 +24,7 @@ use cache::{Digester, Domain, IdentityCache};
 use jwt::{TokenAcceptors, TokenError, UserRef};
 
 use crate::credentials::{decode_basic, CredentialError, CredentialKind, Presented};
-use crate::identity::Identity;
+use crate::identity::{Identity, Principals};
 use crate::metrics::{CacheResult, Metrics};
 use crate::offload::{Busy, HashPool};
 use crate::users::{AuthFailure, UserStore};
@@ -55,6 +55,7 @@ pub struct VerifierSettings {
 
 pub struct Verifier {
     users: Arc<UserStore>,
+    principals: Principals,
     tokens: TokenAcceptors,
     cache: IdentityCache,
     digester: Digester,
@@ -71,6 +72,7 @@ impl Verifier {
         metrics: Arc<Metrics>,
     ) -> Self {
         Self {
+            principals: Principals::new(&users),
             users,
             tokens,
             cache: IdentityCache::new(
@@ -144,13 +146,18 @@ impl Verifier {
         let (verified, acceptor) = self.tokens.verify(token)?;
         // Only reached on a cache miss: a cached token is not verified (nor counted) again.
         self.metrics.key_verified(acceptor.key().id());
-        self.identity_for(verified.user, verified.token_id, verified.expires_at, kind)
+        self.identity_for(
+            verified.user,
+            verified.token_id.as_deref(),
+            verified.expires_at,
+            kind,
+        )
     }
 
     fn identity_for(
         &self,
         user: UserRef,
-        token_id: Option<String>,
+        token_id: Option<&str>,
         expires_at: u64,
         kind: CredentialKind,
     ) -> Result<Arc<Identity>, AuthError> {
@@ -163,7 +170,7 @@ impl Verifier {
             return Err(TokenError::Inactive.into());
         }
         Ok(Arc::new(Identity::new(
-            user.clone(),
+            self.principals.of(user),
             kind.method(),
             token_id,
             Some(expires_at),
@@ -197,7 +204,12 @@ impl Verifier {
             }
             Ok(Ok(user)) => {
                 self.metrics.password_check(true);
-                Ok(Arc::new(Identity::new(user, kind.method(), None, None)))
+                Ok(Arc::new(Identity::new(
+                    self.principals.of(&user),
+                    kind.method(),
+                    None,
+                    None,
+                )))
             }
         }
     }

@@ -1,28 +1,35 @@
 //! The verifier's memory: credential digest -> identity, bounded, and never holding a
 //! raw secret.
 //!
-//! Keys are SHA-256 digests of the credential, domain-separated by kind (a token and a
-//! Basic string with the same bytes never collide) and keyed with 64 random bytes drawn
-//! at start. The hash state after that first block is computed once and cloned per
-//! lookup, so the key costs no more than an unkeyed digest, and a memory dump does not
-//! hand out digests that can be checked offline against guessed passwords.
+//! Keys are 128-bit SipHash-2-4 digests of the credential under a 128-bit key drawn at
+//! start, domain-separated by kind (a token and a Basic string with the same bytes never
+//! collide). SipHash is a keyed pseudo-random function: without the key, nobody can
+//! craft a credential whose digest lands on another's entry (the only feedback is
+//! whether a request gets in, one guess per request against 2^128), and a digest alone
+//! cannot be checked offline against guessed passwords. It replaced a keyed SHA-256
+//! because the digest is most of a cache hit: 108 ns against 189 ns for a 250-byte
+//! token, 17 against 60 ns for a Basic credential (`cargo bench --bench micro`).
+//!
+//! The digest is already uniformly random, so moka's own hashing of the key is the
+//! identity on its low 64 bits (`DigestHasher`) instead of a second SipHash.
 //!
 //! An entry lives for `min(ttl, token exp)`; the time claims are rechecked on every hit
 //! anyway, so an entry can never outlive its token. Failures are remembered separately
 //! (a small negative cache) so a client repeating a bad token or a wrong password does
 //! not cost a signature check or a hash each time.
 
+use std::hash::{BuildHasher, Hasher};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use moka::sync::Cache;
 use moka::Expiry;
-use sha2::{Digest as _, Sha256};
+use siphasher::sip128::{Hasher128 as _, SipHasher24};
 
 use crate::identity::Identity;
 
 /// A keyed, domain-separated digest of a credential.
-pub type Digest = [u8; 32];
+pub type Digest = u128;
 
 /// Credential domains, so equal bytes in different places never share an entry.
 #[derive(Clone, Copy)]
@@ -33,45 +40,74 @@ pub enum Domain {
 }
 
 impl Domain {
-    fn tag(self) -> &'static [u8] {
+    fn tag(self) -> u8 {
         match self {
-            Domain::Token => b"gatehouse/token\0",
-            Domain::Basic => b"gatehouse/basic\0",
-            Domain::HeaderPair => b"gatehouse/header-pair\0",
+            Domain::Token => 1,
+            Domain::Basic => 2,
+            Domain::HeaderPair => 3,
         }
     }
 }
 
 /// Computes digests with a per-process key.
 pub struct Digester {
-    keyed: Sha256,
+    keyed: SipHasher24,
 }
 
 impl Digester {
     pub fn new() -> Self {
-        let mut key = [0u8; 64];
+        let mut key = [0u8; 16];
         rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut key);
-        let mut keyed = Sha256::new();
-        keyed.update(key);
-        Self { keyed }
+        Self {
+            keyed: SipHasher24::new_with_key(&key),
+        }
     }
 
     /// Digest of the given parts, each length-prefixed so that ("ab","c") and ("a","bc")
     /// differ.
     pub fn digest(&self, domain: Domain, parts: &[&[u8]]) -> Digest {
-        let mut hasher = self.keyed.clone();
-        hasher.update(domain.tag());
+        let mut hasher = self.keyed;
+        hasher.write_u8(domain.tag());
         for part in parts {
-            hasher.update((part.len() as u64).to_le_bytes());
-            hasher.update(part);
+            hasher.write_u64(part.len() as u64);
+            hasher.write(part);
         }
-        hasher.finalize().into()
+        hasher.finish128().as_u128()
     }
 }
 
 impl Default for Digester {
     fn default() -> Self {
         Self::new()
+    }
+}
+
+/// moka's key hasher for digests: their low 64 bits, which are already keyed-random.
+#[derive(Clone, Copy, Default)]
+struct DigestHasher(u64);
+
+impl Hasher for DigestHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        // Only reached if a key type other than `u128` is hashed; fold it in.
+        for &byte in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(byte);
+        }
+    }
+
+    fn write_u128(&mut self, digest: u128) {
+        self.0 = digest as u64;
+    }
+}
+
+impl BuildHasher for DigestHasher {
+    type Hasher = DigestHasher;
+
+    fn build_hasher(&self) -> DigestHasher {
+        DigestHasher(0)
     }
 }
 
@@ -97,8 +133,8 @@ impl Expiry<Digest, Arc<Identity>> for CapAtExpiry {
 }
 
 pub struct IdentityCache {
-    positive: Cache<Digest, Arc<Identity>>,
-    negative: Option<Cache<Digest, Arc<str>>>,
+    positive: Cache<Digest, Arc<Identity>, DigestHasher>,
+    negative: Option<Cache<Digest, Arc<str>, DigestHasher>>,
     leeway: u64,
 }
 
@@ -107,12 +143,12 @@ impl IdentityCache {
         let positive = Cache::builder()
             .max_capacity(capacity)
             .expire_after(CapAtExpiry { ttl })
-            .build();
+            .build_with_hasher(DigestHasher::default());
         let negative = (!negative_ttl.is_zero()).then(|| {
             Cache::builder()
                 .max_capacity((capacity / 10).max(1_000))
                 .time_to_live(negative_ttl)
-                .build()
+                .build_with_hasher(DigestHasher::default())
         });
         Self {
             positive,
@@ -183,5 +219,27 @@ mod tests {
             Digester::new().digest(Domain::Token, &[b"abc"]),
             d.digest(Domain::Token, &[b"abc"])
         );
+    }
+
+    #[test]
+    fn moka_hashes_a_digest_as_its_low_bits() {
+        let digest: Digest = 0x0123_4567_89ab_cdef_fedc_ba98_7654_3210;
+        assert_eq!(
+            DigestHasher::default().hash_one(digest),
+            0xfedc_ba98_7654_3210
+        );
+    }
+
+    #[test]
+    fn entries_are_found_by_digest() {
+        let cache = IdentityCache::new(100, Duration::from_secs(60), Duration::from_secs(60), 0);
+        let d = Digester::new();
+        let (a, b) = (
+            d.digest(Domain::Token, &[b"a"]),
+            d.digest(Domain::Token, &[b"b"]),
+        );
+        cache.remember_refusal(a, "refused a");
+        assert_eq!(cache.refused(&a).as_deref(), Some("refused a"));
+        assert_eq!(cache.refused(&b), None);
     }
 }
