@@ -82,7 +82,7 @@ fn verifier(key: Arc<Key>) -> Verifier {
             negative_cache_ttl: Duration::from_secs(10),
             leeway_secs: 0,
         },
-        Arc::new(HashPool::new(1, 8)),
+        Arc::new(HashPool::new(1, 8).expect("hash pool")),
         Arc::new(Metrics::new().expect("metrics")),
     )
 }

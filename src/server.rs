@@ -104,10 +104,10 @@ pub fn run(config: Config, path: &std::path::Path, options: RunOptions) -> Resul
     };
     let shared = Shared::new(
         metrics.clone(),
-        Arc::new(HashPool::new(
-            config.server.hash_workers,
-            config.server.hash_queue,
-        )),
+        Arc::new(
+            HashPool::new(config.server.hash_workers, config.server.hash_queue)
+                .map_err(|e| StartError::Other(format!("cannot start the hash pool: {e}")))?,
+        ),
         echo_socket.clone(),
         config.auth.rate_limit.clone(),
     );

@@ -1845,7 +1845,7 @@ mod tests {
 
     impl Env {
         fn new() -> Self {
-            Self::with_pool(HashPool::new(1, 8))
+            Self::with_pool(HashPool::new(1, 8).unwrap())
         }
 
         fn with_pool(pool: HashPool) -> Self {
@@ -4121,7 +4121,7 @@ mod tests {
 
     #[tokio::test]
     async fn full_pool_is_djangos_500_page() {
-        let env = Env::with_pool(HashPool::new(1, 0));
+        let env = Env::with_pool(HashPool::new(1, 0).unwrap());
         let (release, wait) = std::sync::mpsc::channel::<()>();
         let pool = env.pool.clone();
         let blocker = tokio::spawn(async move {

@@ -898,7 +898,7 @@ mod tests {
                 user("noid", None, &[], true, PASSWORD),
             ])),
             keys: KeySet::new(vec![]),
-            pool: HashPool::new(1, 8),
+            pool: HashPool::new(1, 8).unwrap(),
             metrics: Metrics::new().unwrap(),
             blacklist: Blacklist::new(1000, Duration::from_secs(86400 * 2)),
             limiter: FailureLimiter::new(LimitSettings {

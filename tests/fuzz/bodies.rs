@@ -250,7 +250,7 @@ pub fn dialects(data: &[u8]) {
             dialects: Dialects::new(settings),
             users: Arc::new(gatehouse::users::UserStore::new(vec![user])),
             keys: gatehouse::keys::KeySet::new(vec![]),
-            pool: gatehouse::offload::HashPool::new(1, 4),
+            pool: gatehouse::offload::HashPool::new(1, 4).unwrap(),
             metrics: gatehouse::metrics::Metrics::new().unwrap(),
             blacklist: gatehouse::dialects::Blacklist::new(1000, Duration::from_secs(3600)),
             limiter: gatehouse::ratelimit::FailureLimiter::new(
