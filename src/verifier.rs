@@ -1,8 +1,8 @@
 //! The cached verifier: a presented credential in, an [`Identity`] or a refusal out.
 //!
 //! Order of work, cheapest first:
-//! 1. digest the credential and look it up (`cache.rs`); a hit costs one keyed SHA-256
-//!    and one moka lookup, plus an `exp` recheck;
+//! 1. digest the credential and look it up (`cache.rs`); a hit costs one keyed
+//!    SipHash-2-4-128 and one moka lookup, plus an `exp` recheck;
 //! 2. a recently refused credential is refused again from the negative cache;
 //! 3. otherwise verify for real: a JWT against the configured keys (`jwt.rs`), or a
 //!    password on the bounded hash pool (`offload.rs`), never on the async worker;
