@@ -280,20 +280,39 @@ fn canonical(name: &HeaderName) -> String {
 
 /// Three non-empty base64url segments. Cheap, and keeps garbage away from the JWT parser
 /// and out of the cache.
+/// Three non-empty base64url segments joined by two dots, checked in one pass over the
+/// token with a byte table (it runs on every Bearer request, over a few hundred bytes).
 fn looks_like_jwt(token: &str) -> bool {
-    let mut parts = 0;
-    for part in token.split('.') {
-        parts += 1;
-        if parts > 3
-            || part.is_empty()
-            || !part
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-        {
-            return false;
+    const OTHER: u8 = 0;
+    const BASE64URL: u8 = 1;
+    const DOT: u8 = 2;
+    const CLASS: [u8; 256] = {
+        let mut table = [OTHER; 256];
+        let mut b = 0;
+        while b < 256 {
+            let c = b as u8;
+            if c.is_ascii_alphanumeric() || c == b'-' || c == b'_' {
+                table[b] = BASE64URL;
+            }
+            b += 1;
+        }
+        table[b'.' as usize] = DOT;
+        table
+    };
+    let mut dots = 0;
+    // Whether the current segment has a byte yet; starts false so a leading dot fails.
+    let mut segment_started = false;
+    for &byte in token.as_bytes() {
+        match CLASS[usize::from(byte)] {
+            BASE64URL => segment_started = true,
+            DOT if segment_started && dots < 2 => {
+                dots += 1;
+                segment_started = false;
+            }
+            _ => return false,
         }
     }
-    parts == 3
+    dots == 2 && segment_started
 }
 
 fn find_cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
@@ -469,5 +488,59 @@ mod tests {
             password: b"masterkey",
         };
         assert!(!format!("{p:?}").contains("masterkey"));
+    }
+
+    #[test]
+    fn jwt_shape_check_matches_its_definition() {
+        // The definition, written plainly: three non-empty base64url segments.
+        fn reference(token: &str) -> bool {
+            let parts: Vec<&str> = token.split('.').collect();
+            parts.len() == 3
+                && parts.iter().all(|p| {
+                    !p.is_empty()
+                        && p.bytes()
+                            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+                })
+        }
+        // Mostly base64url bytes with some dots and a few others, in 1 to 4 segments.
+        let alphabet = b"abcXYZ019-_abcXYZ019-_.=+/ %\x80";
+        let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut next = move |below: u64| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed % below
+        };
+        let mut shaped = 0;
+        for _ in 0..20_000 {
+            let segments: Vec<String> = (0..1 + next(4))
+                .map(|_| {
+                    (0..next(5))
+                        .map(|_| alphabet[next(alphabet.len() as u64) as usize] as char)
+                        .collect()
+                })
+                .collect();
+            let token = segments.join(".");
+            assert_eq!(looks_like_jwt(&token), reference(&token), "{token:?}");
+            shaped += usize::from(reference(&token));
+        }
+        assert!(
+            shaped > 100,
+            "the inputs must include JWT-shaped ones ({shaped})"
+        );
+        for token in [
+            "a.b.c",
+            "eyJ.eyJ.sig_-",
+            "",
+            ".",
+            "..",
+            "a.b.",
+            ".b.c",
+            "a..c",
+            "a.b.c.d",
+            "a.b.c.",
+        ] {
+            assert_eq!(looks_like_jwt(token), reference(token), "{token:?}");
+        }
     }
 }
