@@ -71,8 +71,8 @@ impl HashPool {
             .map_err(|_| Busy)?;
         let (reply, answer) = oneshot::channel();
         self.jobs.send(job(permit, reply, work)).map_err(|_| Busy)?;
-        // The job is dropped unanswered only if `work` panicked (none is expected): that
-        // surfaces as Busy rather than taking the request's task down with it.
+        // Unanswered only if `work` panicked: that surfaces as Busy rather than taking
+        // the request's task (or the hashing thread) down with it.
         answer.await.map_err(|_| Busy)
     }
 }
@@ -83,12 +83,18 @@ where
     T: Send + 'static,
 {
     Box::new(move || {
-        let _permit = permit;
         // The request went away while this waited (client gone, timeout): skip the hash.
         if reply.is_closed() {
             return;
         }
-        let _ = reply.send(work());
+        let outcome = std::panic::catch_unwind(AssertUnwindSafe(work));
+        // The slot is free before the caller hears back, so a caller that runs again at
+        // once finds it free.
+        drop(permit);
+        // A panic (none is expected) drops `reply` unanswered: the caller sees Busy.
+        if let Ok(value) = outcome {
+            let _ = reply.send(value);
+        }
     })
 }
 
@@ -103,8 +109,7 @@ fn work_loop(receiver: &Mutex<mpsc::Receiver<Job>>) {
         let Ok(job) = next else {
             return; // the pool was dropped
         };
-        // A panicking job loses its answer (the caller sees Busy), not the thread.
-        let _ = std::panic::catch_unwind(AssertUnwindSafe(job));
+        job();
     }
 }
 
