@@ -36,7 +36,7 @@ pub enum AuthMethod {
 }
 
 impl AuthMethod {
-    pub fn as_str(self) -> &'static str {
+    pub const fn as_str(self) -> &'static str {
         match self {
             AuthMethod::Bearer => "bearer",
             AuthMethod::Basic => "basic",
@@ -144,9 +144,10 @@ impl Identity {
     }
 
     fn method_value(&self) -> &'static HeaderValue {
-        static BEARER: HeaderValue = HeaderValue::from_static("bearer");
-        static BASIC: HeaderValue = HeaderValue::from_static("basic");
-        static HEADER: HeaderValue = HeaderValue::from_static("header");
+        // Statics so the pairs can lend them; spelled once, in `AuthMethod::as_str`.
+        static BEARER: HeaderValue = HeaderValue::from_static(AuthMethod::Bearer.as_str());
+        static BASIC: HeaderValue = HeaderValue::from_static(AuthMethod::Basic.as_str());
+        static HEADER: HeaderValue = HeaderValue::from_static(AuthMethod::Header.as_str());
         match self.method {
             AuthMethod::Bearer => &BEARER,
             AuthMethod::Basic => &BASIC,
