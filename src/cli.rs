@@ -45,7 +45,7 @@ pub enum Command {
         /// The user's username.
         #[arg(long, value_name = "NAME")]
         user: String,
-        /// Issue the token a dialect would (kerong, nomic, simplejwt, drf_jwt, header_login);
+        /// Issue the token a dialect would (its `[dialects.<name>]` name, e.g. simplejwt);
         /// without it, a gatehouse token signed with `[auth] token_key`.
         #[arg(long, value_name = "D")]
         dialect: Option<String>,

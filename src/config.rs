@@ -2,8 +2,10 @@
 //! it from a TOML file.
 //!
 //! Three layers, only the last of which the program sees:
-//! 1. `schema.rs`: serde structs mirroring the file (`deny_unknown_fields`);
+//! 1. `schema.rs`: serde structs mirroring the file (`deny_unknown_fields`); each
+//!    `[dialects.<name>]` table stays TOML here and is typed by its dialect;
 //! 2. `validate.rs`: raw -> typed, collecting every problem with its file, line and key;
+//!    `dialect.rs` is the part of it the dialects' own validation uses;
 //! 3. [`Config`] (this file): parsed addresses, durations, keys, users and routes.
 //!
 //! Syntax and shape errors (bad TOML, an unknown key, a string where a number belongs)
@@ -11,7 +13,8 @@
 //! after that (addresses, durations, hashes, key references, duplicates, secrets) is
 //! collected and reported together.
 
-mod error;
+mod dialect;
+pub mod error;
 mod schema;
 pub mod secret;
 mod validate;
@@ -21,11 +24,12 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
+pub use dialect::DialectConfig;
 pub use error::{ConfigError, ConfigErrors, KeyPath};
 use ipnet::IpNet;
 
 use crate::credentials::CredentialRules;
-use crate::dialects::DialectSettings;
+use crate::dialects::Enabled;
 use crate::identity::IdentityHeaders;
 use crate::keys::Key;
 use crate::routes::{Access, RouteRule};
@@ -49,7 +53,8 @@ pub struct Config {
     pub identity: IdentityHeaders,
     pub routes: Vec<RouteRule>,
     pub default_access: Access,
-    pub dialects: DialectSettings,
+    /// The enabled dialects, in registry order.
+    pub dialects: Vec<Enabled>,
     pub dialect_limits: DialectLimits,
     pub access_log: crate::access_log::AccessLogFormat,
     /// Things that work but deserve attention (inline secrets); printed at start and by `check`.
@@ -220,17 +225,7 @@ impl Config {
         } else {
             ""
         };
-        let d = &self.dialects;
-        let dialects: Vec<&str> = [
-            d.kerong.as_ref().map(|_| "kerong"),
-            d.nomic.as_ref().map(|_| "nomic"),
-            d.simplejwt.as_ref().map(|_| "simplejwt"),
-            d.drf_jwt.as_ref().map(|_| "drf_jwt"),
-            d.header_login.as_ref().map(|_| "header_login"),
-        ]
-        .into_iter()
-        .flatten()
-        .collect();
+        let dialects: Vec<&str> = self.dialects.iter().map(|e| e.dialect.name()).collect();
         format!(
             "listen   {}{tls}\nadmin    {}\nupstream {upstream}\nkeys     {}\nusers    {} ({} active)\nauth     {}\nroutes   {} (default: {:?})\ndialects {}",
             self.listen.address,

@@ -13,9 +13,12 @@
 //! - More than one `Authorization` header, or more than one value of either header of
 //!   the pair, is refused: two proxies in a chain could each pick a different one.
 //! - Half a header pair is refused with a message naming the missing header.
-//! - Basic credentials stay base64 here; they are decoded only on a cache miss
-//!   ([`decode_basic`]), so a cached Basic request costs no decoding.
+//! - Basic credentials stay base64 in [`Presented`], which is what the verifier's cache
+//!   is keyed on. Their parts are decoded once per request, by
+//!   [`Presented::password_parts`], for the rate limiter's username and, on a cache
+//!   miss, the password check.
 
+use std::borrow::Cow;
 use std::fmt;
 
 use base64::engine::general_purpose::STANDARD;
@@ -93,6 +96,43 @@ impl Presented<'_> {
             Presented::Basic { .. } => CredentialKind::Basic,
             Presented::HeaderPair { .. } => CredentialKind::HeaderPair,
         }
+    }
+}
+
+impl<'a> Presented<'a> {
+    /// The username and password of a password credential (`None` for a token). Decodes
+    /// Basic: call it once per request and hand the result on.
+    pub fn password_parts(&self) -> Option<Result<PasswordParts<'a>, CredentialError>> {
+        match *self {
+            Presented::Token { .. } => None,
+            Presented::Basic { encoded } => Some(decode_basic(encoded).map(
+                |(username, password)| PasswordParts {
+                    username: Cow::Owned(username.into_bytes()),
+                    password: Cow::Owned(password),
+                },
+            )),
+            Presented::HeaderPair { username, password } => Some(Ok(PasswordParts {
+                username: Cow::Borrowed(username),
+                password: Cow::Borrowed(password),
+            })),
+        }
+    }
+}
+
+/// A password credential's two parts: borrowed from the header pair, decoded from Basic.
+#[derive(Clone, PartialEq, Eq)]
+pub struct PasswordParts<'a> {
+    pub username: Cow<'a, [u8]>,
+    pub password: Cow<'a, [u8]>,
+}
+
+/// Never shows the password.
+impl fmt::Debug for PasswordParts<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PasswordParts")
+            .field("username", &String::from_utf8_lossy(&self.username))
+            .field("password", &"<redacted>")
+            .finish()
     }
 }
 
@@ -542,5 +582,36 @@ mod tests {
         ] {
             assert_eq!(looks_like_jwt(token), reference(token), "{token:?}");
         }
+    }
+
+    #[test]
+    fn password_parts_decode_basic_once_and_borrow_the_header_pair() {
+        // "alice:pa:ss" — everything after the first colon is the password.
+        let basic = Presented::Basic {
+            encoded: "YWxpY2U6cGE6c3M=",
+        };
+        let parts = basic.password_parts().unwrap().unwrap();
+        assert_eq!(&*parts.username, b"alice");
+        assert_eq!(&*parts.password, b"pa:ss");
+        let pair = Presented::HeaderPair {
+            username: b"bob",
+            password: b"secret",
+        };
+        let parts = pair.password_parts().unwrap().unwrap();
+        assert!(matches!(parts.username, Cow::Borrowed(b"bob")));
+        assert!(matches!(parts.password, Cow::Borrowed(b"secret")));
+        assert!(!format!("{parts:?}").contains("secret"));
+        let malformed = Presented::Basic {
+            encoded: "bm9jb2xvbg==",
+        }; // "nocolon"
+        assert_eq!(
+            malformed.password_parts(),
+            Some(Err(CredentialError::MalformedBasic))
+        );
+        let token = Presented::Token {
+            kind: CredentialKind::Bearer,
+            token: "a.b.c",
+        };
+        assert_eq!(token.password_parts(), None);
     }
 }

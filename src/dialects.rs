@@ -1,8 +1,10 @@
-//! The documented login APIs gatehouse answers itself, and the table that finds them.
+//! The documented login APIs gatehouse answers itself: the [`Api`] each one implements,
+//! the [`REGISTRY`] that lists them, and the table that finds their endpoints.
 //!
-//! One module per API (`../shared/seeds/`), each owning the parsing of its documented
-//! request, the claims and lifetimes of its tokens, and the byte-exact rendering of its
-//! documented success and error bodies:
+//! One module per API (`../shared/seeds/`), each owning its `[dialects.<name>]` settings
+//! (raw and validated), the parsing of its documented request, the claims and lifetimes
+//! of its tokens and how proxied traffic accepts them, `gatehouse token --dialect`, and
+//! the byte-exact rendering of its documented success and error bodies:
 //!
 //! | module | endpoints | models |
 //! |---|---|---|
@@ -11,6 +13,12 @@
 //! | `simplejwt` | `/token/`, `refresh/`, `verify/`, `blacklist/` | djangorestframework-simplejwt 5.3.1 (seed 002) |
 //! | `drf_jwt` | `/api-token-auth/`, `-refresh/`, `-verify/` | djangorestframework-jwt 1.9.0 (seed 003) |
 //! | `header_login` | `/login` | a PHP API (seed 004) |
+//!
+//! `django` holds what the two Django dialects share with Django REST framework.
+//!
+//! Adding a dialect: a module implementing [`Api`] with a [`Registration`], and its line
+//! in [`REGISTRY`]. Config validation, the endpoint table, token acceptance, metrics and
+//! the CLI iterate the registry; none of them names a dialect.
 //!
 //! Dialect modules never touch a Pingora session: `proxy.rs` reads the body (bounded,
 //! see `body.rs`), hands over a [`DialectRequest`] and writes the [`LocalResponse`] back.
@@ -24,20 +32,132 @@ pub mod kerong;
 pub mod nomic;
 pub mod simplejwt;
 
+use std::fmt;
 use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
+use async_trait::async_trait;
 use bytes::Bytes;
 use moka::sync::Cache;
 use serde::Serialize;
 
+use crate::config::error::KeyPath;
+use crate::config::DialectConfig;
 use crate::keys::{KeyError, KeyRing, KeySet};
-use crate::metrics::{LoginResult, Metrics};
-use crate::offload::{Busy, HashPool};
+use crate::metrics::{DialectCounters, LoginResult};
+use crate::offload::HashPool;
+pub use crate::passwords::Lookup;
+use crate::passwords::{Attempt, PasswordChecker, PasswordFailure};
 use crate::ratelimit::FailureLimiter;
 use crate::respond::LocalResponse;
 use crate::users::{AuthFailure, User, UserStore};
+use crate::verifier::jwt::ClaimProfile;
+
+/// Every dialect gatehouse speaks, in the order their endpoints are routed, their tokens
+/// are tried on proxied traffic and their tables are validated.
+pub const REGISTRY: [Registration; 5] = [
+    kerong::REGISTRATION,
+    nomic::REGISTRATION,
+    simplejwt::REGISTRATION,
+    drf_jwt::REGISTRATION,
+    header_login::REGISTRATION,
+];
+
+/// A dialect's entry in the [`REGISTRY`].
+pub struct Registration {
+    /// The `<name>` of `[dialects.<name>]`, `gatehouse token --dialect` and the
+    /// `dialect` label of metrics.
+    pub name: &'static str,
+    /// Validates the dialect's table (its `enabled` key already taken out), reporting
+    /// problems under `at`; `None` when any was found.
+    pub configure:
+        fn(&toml::Table, &mut DialectConfig<'_, '_, '_>, &KeyPath) -> Option<Arc<dyn Api>>,
+}
+
+/// A dialect, as its position in the [`REGISTRY`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Dialect(usize);
+
+impl Dialect {
+    pub fn all() -> impl Iterator<Item = Dialect> {
+        (0..REGISTRY.len()).map(Dialect)
+    }
+
+    pub fn named(name: &str) -> Option<Dialect> {
+        REGISTRY.iter().position(|r| r.name == name).map(Dialect)
+    }
+
+    pub fn name(self) -> &'static str {
+        REGISTRY[self.0].name
+    }
+
+    pub fn registration(self) -> &'static Registration {
+        &REGISTRY[self.0]
+    }
+
+    /// Its position in the registry, for per-dialect tables.
+    pub fn index(self) -> usize {
+        self.0
+    }
+
+    /// "kerong, nomic, ... or header_login", for error messages.
+    pub fn names() -> String {
+        let names: Vec<&str> = REGISTRY.iter().map(|r| r.name).collect();
+        match names.split_last() {
+            Some((last, [])) => (*last).to_owned(),
+            Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
+            None => String::new(),
+        }
+    }
+}
+
+/// What an endpoint does.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Action {
+    /// Logs in: credentials in, token(s) out.
+    Obtain,
+    Refresh,
+    Verify,
+    /// Revokes a refresh token (simplejwt).
+    Blacklist,
+}
+
+/// One documented login API, as its validated settings.
+#[async_trait]
+pub trait Api: fmt::Debug + Send + Sync {
+    /// Its endpoints: the normalised paths and what each does.
+    fn endpoints(&self) -> Vec<(String, Action)>;
+
+    /// Whether `action` reads a request body for `method` (only then is one read).
+    fn reads_body(&self, _action: Action, method: &http::Method) -> bool {
+        method == http::Method::POST
+    }
+
+    /// The answer to a body larger than allowed (413), in the dialect's shape.
+    fn too_large(&self, now: SystemTime) -> LocalResponse;
+
+    async fn answer(
+        &self,
+        action: Action,
+        request: &DialectRequest<'_>,
+        ctx: &DialectContext<'_>,
+    ) -> LocalResponse;
+
+    /// How its access tokens open proxied traffic: the keys that may have signed them
+    /// and the claims that name their user.
+    fn acceptance(&self) -> (&KeyRing, ClaimProfile);
+
+    /// The access token its login would hand `user` (`gatehouse token --dialect`).
+    fn issue(&self, user: &User, now: u64) -> Result<String, KeyError>;
+}
+
+/// An enabled dialect: which one, and its validated settings.
+#[derive(Clone, Debug)]
+pub struct Enabled {
+    pub dialect: Dialect,
+    pub api: Arc<dyn Api>,
+}
 
 /// The path JWKS is published on.
 pub const JWKS_PATH: &str = "/.well-known/jwks.json";
@@ -52,81 +172,19 @@ pub enum Language {
     En,
 }
 
-/// Validated settings of every enabled dialect (from `[dialects.<name>]`).
-#[derive(Clone, Debug, Default)]
-pub struct DialectSettings {
-    pub kerong: Option<kerong::Settings>,
-    pub nomic: Option<nomic::Settings>,
-    pub simplejwt: Option<simplejwt::Settings>,
-    pub drf_jwt: Option<drf_jwt::Settings>,
-    pub header_login: Option<header_login::Settings>,
-}
-
 /// Which endpoint a request is for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Endpoint {
     Jwks,
-    Kerong,
-    Nomic,
-    SimpleJwt(simplejwt::Action),
-    DrfJwt(drf_jwt::Action),
-    HeaderLogin,
+    Dialect(Dialect, Action),
 }
 
 impl Endpoint {
-    /// The dialect's name, for logs.
+    /// The dialect's name (or `jwks`), for logs.
     pub fn name(self) -> &'static str {
         match self {
             Endpoint::Jwks => "jwks",
-            Endpoint::Kerong => "kerong",
-            Endpoint::Nomic => "nomic",
-            Endpoint::SimpleJwt(_) => "simplejwt",
-            Endpoint::DrfJwt(_) => "drf_jwt",
-            Endpoint::HeaderLogin => "header_login",
-        }
-    }
-}
-
-/// The five dialects, as the `dialect` label of their login and token metrics.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Dialect {
-    Kerong,
-    Nomic,
-    SimpleJwt,
-    DrfJwt,
-    HeaderLogin,
-}
-
-impl Dialect {
-    pub const ALL: [Dialect; 5] = [
-        Dialect::Kerong,
-        Dialect::Nomic,
-        Dialect::SimpleJwt,
-        Dialect::DrfJwt,
-        Dialect::HeaderLogin,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Dialect::Kerong => "kerong",
-            Dialect::Nomic => "nomic",
-            Dialect::SimpleJwt => "simplejwt",
-            Dialect::DrfJwt => "drf_jwt",
-            Dialect::HeaderLogin => "header_login",
-        }
-    }
-}
-
-impl Endpoint {
-    /// The dialect the endpoint belongs to (JWKS belongs to none).
-    pub fn dialect(self) -> Option<Dialect> {
-        match self {
-            Endpoint::Jwks => None,
-            Endpoint::Kerong => Some(Dialect::Kerong),
-            Endpoint::Nomic => Some(Dialect::Nomic),
-            Endpoint::SimpleJwt(_) => Some(Dialect::SimpleJwt),
-            Endpoint::DrfJwt(_) => Some(Dialect::DrfJwt),
-            Endpoint::HeaderLogin => Some(Dialect::HeaderLogin),
+            Endpoint::Dialect(dialect, _) => dialect.name(),
         }
     }
 }
@@ -167,17 +225,6 @@ impl DialectRequest<'_> {
                 .to_ascii_lowercase(),
         )
     }
-}
-
-/// Which user a login names.
-#[derive(Clone, Debug)]
-pub enum Lookup {
-    /// Exact match, as Django and Spring look users up.
-    Username(String),
-    /// Case-insensitive match, as ASP.NET Identity (normalised user names) and MySQL's
-    /// default collations do.
-    UsernameIgnoreCase(String),
-    Email(String),
 }
 
 /// Why a login failed, as far as a dialect needs to know.
@@ -224,85 +271,57 @@ impl Blacklist {
 pub struct DialectContext<'a> {
     pub users: &'a Arc<UserStore>,
     pub keys: &'a KeySet,
+    /// Slow signing work (RSA and the other asymmetric algorithms).
     pub pool: &'a HashPool,
-    pub metrics: &'a Metrics,
+    pub passwords: &'a PasswordChecker,
     pub blacklist: &'a Blacklist,
     /// Failed logins count against the client and the username (DESIGN "Rate limits").
     pub limiter: &'a FailureLimiter,
     pub client_ip: IpAddr,
-    /// The dialect being answered, which its logins and signed tokens are counted under
-    /// (`None`: not counted).
-    pub dialect: Option<Dialect>,
+    /// The counters of the dialect being answered, which its logins and signed tokens
+    /// are counted under (`None`: not counted).
+    pub counters: Option<&'a DialectCounters>,
 }
 
 impl DialectContext<'_> {
-    /// Checks a password on the bounded pool. An unknown user costs the same as a
-    /// wrong password (the store runs its dummy hash).
+    /// Checks a login's password under the failed-password limits (`passwords.rs`,
+    /// shared with proxied traffic), counting the login under this dialect.
     pub async fn check_password(
         &self,
         lookup: Lookup,
         password: Vec<u8>,
     ) -> Result<Arc<User>, LoginFailure> {
-        let limited_name = match &lookup {
-            Lookup::Username(name) | Lookup::UsernameIgnoreCase(name) | Lookup::Email(name) => {
-                name.clone()
-            }
-        };
-        if let Err(retry) = self
-            .limiter
-            .check(self.client_ip, Some(limited_name.as_bytes()))
-        {
+        let attempt = Attempt::new(self.limiter, self.client_ip, Some(lookup.name().as_bytes()));
+        if let Err(retry) = attempt.admit() {
             self.count_login(LoginResult::RateLimited);
             return Err(LoginFailure::Limited {
                 retry_after_secs: retry.0,
             });
         }
-        let users = self.users.clone();
-        let outcome = self
-            .pool
-            .run(move || {
-                let user = match &lookup {
-                    Lookup::Username(name) => users.by_username(name).cloned(),
-                    Lookup::UsernameIgnoreCase(name) => {
-                        users.by_username(name).cloned().or_else(|| {
-                            let wanted = name.to_lowercase();
-                            users
-                                .iter()
-                                .find(|u| u.username.to_lowercase() == wanted)
-                                .cloned()
-                        })
-                    }
-                    Lookup::Email(email) => users.by_email(email).cloned(),
-                };
-                users.authenticate(user.as_ref(), &password)
-            })
-            .await;
-        match outcome {
-            Err(Busy) => {
-                self.metrics.password_check_busy();
+        match self
+            .passwords
+            .check(self.users, lookup.clone(), password)
+            .await
+        {
+            Ok(user) => {
+                self.count_login(LoginResult::Ok);
+                Ok(user)
+            }
+            Err(PasswordFailure::Busy) => {
                 self.count_login(LoginResult::Busy);
                 Err(LoginFailure::Busy)
             }
-            Ok(result) => {
-                self.metrics
-                    .password_check(matches!(result, Ok(_) | Err(AuthFailure::Inactive)));
-                if result.is_err() {
-                    self.limiter
-                        .record_failure(self.client_ip, Some(limited_name.as_bytes()));
-                }
-                self.count_login(if result.is_ok() {
-                    LoginResult::Ok
-                } else {
-                    LoginResult::Invalid
-                });
-                result.map_err(LoginFailure::Invalid)
+            Err(PasswordFailure::Invalid(failure)) => {
+                attempt.failed();
+                self.count_login(LoginResult::Invalid);
+                Err(LoginFailure::Invalid(failure))
             }
         }
     }
 
     fn count_login(&self, result: LoginResult) {
-        if let Some(dialect) = self.dialect {
-            self.metrics.dialect_login(dialect, result);
+        if let Some(counters) = self.counters {
+            counters.login(result);
         }
     }
 
@@ -328,8 +347,8 @@ impl DialectContext<'_> {
                 .map_err(|_| SignError::Busy)?
                 .map_err(SignError::Key)
         };
-        if let (Ok(_), Some(dialect)) = (&signed, self.dialect) {
-            self.metrics.token_issued(dialect);
+        if let (Ok(_), Some(counters)) = (&signed, self.counters) {
+            counters.token_issued();
         }
         signed
     }
@@ -343,35 +362,23 @@ pub enum SignError {
     Busy,
 }
 
-/// The routing table: exact (normalised) paths to endpoints.
+/// Every enabled dialect, and the table that routes exact (normalised) paths to their
+/// endpoints.
 #[derive(Debug, Default)]
-pub struct DialectTable {
+pub struct Dialects {
+    enabled: Vec<Enabled>,
     routes: Vec<(String, Endpoint)>,
 }
 
-impl DialectTable {
-    pub fn new(settings: &DialectSettings) -> Self {
+impl Dialects {
+    pub fn new(enabled: Vec<Enabled>) -> Self {
         let mut routes = vec![(JWKS_PATH.to_owned(), Endpoint::Jwks)];
-        if let Some(s) = &settings.kerong {
-            routes.push((s.path.clone(), Endpoint::Kerong));
-        }
-        if let Some(s) = &settings.nomic {
-            routes.push((s.path.clone(), Endpoint::Nomic));
-        }
-        if let Some(s) = &settings.simplejwt {
-            for (path, action) in s.routes() {
-                routes.push((path, Endpoint::SimpleJwt(action)));
+        for e in &enabled {
+            for (path, action) in e.api.endpoints() {
+                routes.push((path, Endpoint::Dialect(e.dialect, action)));
             }
         }
-        if let Some(s) = &settings.drf_jwt {
-            for (path, action) in s.routes() {
-                routes.push((path, Endpoint::DrfJwt(action)));
-            }
-        }
-        if let Some(s) = &settings.header_login {
-            routes.push((s.path.clone(), Endpoint::HeaderLogin));
-        }
-        Self { routes }
+        Self { enabled, routes }
     }
 
     pub fn route(&self, path: &str) -> Option<Endpoint> {
@@ -381,41 +388,35 @@ impl DialectTable {
     pub fn paths(&self) -> impl Iterator<Item = &str> {
         self.routes.iter().map(|(p, _)| p.as_str())
     }
-}
 
-/// Every enabled dialect, ready to answer.
-pub struct Dialects {
-    pub settings: DialectSettings,
-    pub table: DialectTable,
-}
+    pub fn enabled(&self) -> &[Enabled] {
+        &self.enabled
+    }
 
-impl Dialects {
-    pub fn new(settings: DialectSettings) -> Self {
-        let table = DialectTable::new(&settings);
-        Self { settings, table }
+    fn api(&self, dialect: Dialect) -> Option<&dyn Api> {
+        self.enabled
+            .iter()
+            .find(|e| e.dialect == dialect)
+            .map(|e| &*e.api)
     }
 
     /// Whether the endpoint reads a body for this method (only then is it read).
-    pub fn wants_body(endpoint: Endpoint, method: &http::Method) -> bool {
-        !matches!(
-            endpoint,
-            Endpoint::Jwks | Endpoint::Nomic | Endpoint::HeaderLogin
-        ) && method == http::Method::POST
+    pub fn wants_body(&self, endpoint: Endpoint, method: &http::Method) -> bool {
+        match endpoint {
+            Endpoint::Jwks => false,
+            Endpoint::Dialect(dialect, action) => self
+                .api(dialect)
+                .is_some_and(|api| api.reads_body(action, method)),
+        }
     }
 
     /// The answer when the body is larger than allowed (413), in the dialect's shape.
     pub fn too_large(&self, endpoint: Endpoint, now: SystemTime) -> LocalResponse {
         match endpoint {
-            Endpoint::Kerong => kerong::too_large(now),
-            Endpoint::SimpleJwt(_) => simplejwt::too_large(
-                self.settings
-                    .simplejwt
-                    .as_ref()
-                    .map_or(Language::Ru, |s| s.language),
-            ),
-            Endpoint::DrfJwt(_) => drf_jwt::too_large(),
-            Endpoint::HeaderLogin => header_login::too_large(),
-            Endpoint::Nomic | Endpoint::Jwks => LocalResponse::empty(413),
+            Endpoint::Jwks => LocalResponse::empty(413),
+            Endpoint::Dialect(dialect, _) => self
+                .api(dialect)
+                .map_or_else(|| LocalResponse::empty(413), |api| api.too_large(now)),
         }
     }
 
@@ -426,27 +427,10 @@ impl Dialects {
         request: &DialectRequest<'_>,
         ctx: &DialectContext<'_>,
     ) -> LocalResponse {
-        let s = &self.settings;
         match endpoint {
             Endpoint::Jwks => jwks(request, ctx.keys),
-            Endpoint::Kerong => match &s.kerong {
-                Some(settings) => kerong::answer(settings, request, ctx).await,
-                None => LocalResponse::empty(404),
-            },
-            Endpoint::Nomic => match &s.nomic {
-                Some(settings) => nomic::answer(settings, request, ctx).await,
-                None => LocalResponse::empty(404),
-            },
-            Endpoint::SimpleJwt(action) => match &s.simplejwt {
-                Some(settings) => simplejwt::answer(settings, action, request, ctx).await,
-                None => LocalResponse::empty(404),
-            },
-            Endpoint::DrfJwt(action) => match &s.drf_jwt {
-                Some(settings) => drf_jwt::answer(settings, action, request, ctx).await,
-                None => LocalResponse::empty(404),
-            },
-            Endpoint::HeaderLogin => match &s.header_login {
-                Some(settings) => header_login::answer(settings, request, ctx).await,
+            Endpoint::Dialect(dialect, action) => match self.api(dialect) {
+                Some(api) => api.answer(action, request, ctx).await,
                 None => LocalResponse::empty(404),
             },
         }
@@ -502,7 +486,10 @@ pub fn civil_from_days(days: i64) -> (i64, u32, u32) {
 }
 
 #[cfg(test)]
-mod tests {
+mod tests;
+
+#[cfg(test)]
+mod time_tests {
     use super::*;
 
     #[test]

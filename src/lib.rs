@@ -35,15 +35,18 @@ pub mod cli;
 pub mod config;
 pub mod connections;
 pub mod credentials;
+pub mod decision;
 pub mod dialects;
 pub mod echo;
 pub mod forwarded;
+pub mod framing;
 pub mod identity;
 pub mod keys;
 pub mod listener_tls;
 pub mod log_level;
 pub mod metrics;
 pub mod offload;
+pub mod passwords;
 pub mod proxy;
 pub mod ratelimit;
 pub mod reload;
@@ -66,7 +69,7 @@ pub enum TokenCommandError {
     Inactive(String),
     #[error("no key can sign gatehouse tokens: add a [[keys]] entry with a secret or private key")]
     NoSigningKey,
-    #[error("unknown dialect {0:?} (expected kerong, nomic, simplejwt, drf_jwt or header_login)")]
+    #[error("unknown dialect {0:?} (expected {names})", names = dialects::Dialect::names())]
     UnknownDialect(String),
     #[error("dialect {0:?} is not enabled in the configuration")]
     DialectDisabled(String),
@@ -89,8 +92,6 @@ pub fn issue_token(
         return Err(TokenCommandError::Inactive(username.to_owned()));
     }
     let now = verifier::unix_now();
-    let d = &config.dialects;
-    let disabled = |name: &str| TokenCommandError::DialectDisabled(name.to_owned());
     let token = match dialect {
         None | Some("gatehouse") => {
             let key = config
@@ -106,38 +107,16 @@ pub fn issue_token(
                 now,
             )?
         }
-        Some("kerong") => dialects::kerong::issue(
-            d.kerong.as_ref().ok_or_else(|| disabled("kerong"))?,
-            user,
-            now,
-        )?,
-        Some("nomic") => dialects::nomic::issue(
-            d.nomic.as_ref().ok_or_else(|| disabled("nomic"))?,
-            user,
-            now,
-        )?,
-        Some("simplejwt") => {
-            let settings = d.simplejwt.as_ref().ok_or_else(|| disabled("simplejwt"))?;
-            dialects::simplejwt::issue_access(
-                settings,
-                user,
-                std::net::Ipv4Addr::LOCALHOST.into(),
-                now,
-            )?
+        Some(name) => {
+            let wanted = dialects::Dialect::named(name)
+                .ok_or_else(|| TokenCommandError::UnknownDialect(name.to_owned()))?;
+            let enabled = config
+                .dialects
+                .iter()
+                .find(|e| e.dialect == wanted)
+                .ok_or_else(|| TokenCommandError::DialectDisabled(name.to_owned()))?;
+            enabled.api.issue(user, now)?
         }
-        Some("drf_jwt") => dialects::drf_jwt::issue(
-            d.drf_jwt.as_ref().ok_or_else(|| disabled("drf_jwt"))?,
-            user,
-            now,
-        )?,
-        Some("header_login") => {
-            let settings = d
-                .header_login
-                .as_ref()
-                .ok_or_else(|| disabled("header_login"))?;
-            dialects::header_login::issue(settings, &user.username, now)?
-        }
-        Some(other) => return Err(TokenCommandError::UnknownDialect(other.to_owned())),
     };
     Ok(token)
 }

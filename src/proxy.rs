@@ -9,8 +9,9 @@
 //! fail_to_proxy: upstream refused/unreachable ─▶ 502 JSON, timed out ─▶ 504 JSON
 //! ```
 //!
-//! Decisions are made by plain modules (`routes`, `credentials`, `verifier`,
-//! `forwarded`, `respond`); this file moves data between them and Pingora.
+//! Decisions are made by plain modules (`decision` for the request head, `forwarded`
+//! for the upstream's headers, `respond` for refusal shapes, `dialects` for the
+//! endpoints); this file moves data between them and Pingora.
 
 use std::net::{IpAddr, Ipv4Addr};
 use std::sync::Arc;
@@ -22,24 +23,22 @@ use http::header::HeaderValue;
 use pingora::http::{RequestHeader, ResponseHeader};
 use pingora::prelude::HttpPeer;
 use pingora::proxy::{FailToProxy, ProxyHttp, Session};
-use pingora::{Error, ErrorSource, ErrorType, Result};
+use pingora::{Error, ErrorType, Result};
 
 use bytes::Bytes;
 
 use crate::access_log::{AccessLogFormat, Entry};
 use crate::body::{read_bounded, BodyError};
-use crate::credentials::{decode_basic, CredentialError, CredentialKind, Presented};
-use crate::dialects::{DialectContext, DialectRequest, Dialects, Endpoint};
+use crate::credentials::CredentialKind;
+use crate::decision::{decide, proxy_failure, ProxyFailure, Verdict};
+use crate::dialects::{DialectContext, DialectRequest, Endpoint};
 use crate::forwarded::X_REQUEST_ID;
 use crate::identity::Identity;
 use crate::metrics::{Metrics, Outcome};
-use crate::ratelimit::FailureLimiter;
+use crate::respond::send;
 use crate::respond::LocalResponse;
-use crate::respond::{send, Refusal};
-use crate::routes::{normalize_path, Access};
 use crate::state::Shared;
 use crate::state::{State, UpstreamPeer};
-use crate::verifier::AuthError;
 
 /// One configuration snapshot plus the Pingora peer built from it once.
 pub struct Snapshot {
@@ -119,11 +118,10 @@ impl Gatehouse {
         state: &State,
         endpoint: Endpoint,
     ) -> Result<()> {
-        ctx.outcome = Outcome::Answered;
         let now = SystemTime::now();
         let method = session.req_header().method.clone();
         let limits = &state.config.dialect_limits;
-        let body = if Dialects::wants_body(endpoint, &method) {
+        let body = if state.dialects.wants_body(endpoint, &method) {
             match read_bounded(&mut *session, limits.max_body_bytes, limits.body_timeout).await {
                 Ok(body) => body,
                 Err(BodyError::TooLarge(_)) => {
@@ -162,11 +160,16 @@ impl Gatehouse {
                 users: state.verifier.users(),
                 keys: &state.keys,
                 pool: &self.shared.hash_pool,
-                metrics: &self.metrics,
+                passwords: &self.shared.passwords,
                 blacklist: &self.shared.blacklist,
                 limiter: &self.shared.limiter,
                 client_ip: request.client_ip,
-                dialect: endpoint.dialect(),
+                counters: match endpoint {
+                    Endpoint::Dialect(dialect, _) => {
+                        self.shared.dialect_counters.get(dialect.index())
+                    }
+                    Endpoint::Jwks => None,
+                },
             };
             state
                 .dialects
@@ -175,12 +178,6 @@ impl Gatehouse {
         };
         self.respond(session, ctx, response).await
     }
-}
-
-/// Where a request goes after `authorize`.
-enum Decision {
-    Forward,
-    Dialect(Endpoint),
 }
 
 /// Per-request state.
@@ -231,29 +228,24 @@ impl ProxyHttp for Gatehouse {
             .unwrap_or(ctx.peer_ip);
         ctx.request_id = Some(crate::forwarded::request_id(&session.req_header().headers));
         let state = &snapshot.state;
-        if let Some(refusal) = oversized(&state.config.listen, session.req_header()) {
-            ctx.outcome = Outcome::BadRequest;
-            let response = refusal.to_response(&state.challenges);
-            self.respond(session, ctx, response).await?;
-            return Ok(true);
-        }
-
-        match authorize(state, &self.shared.limiter, session.req_header(), ctx).await {
-            Ok(Decision::Forward) => Ok(false),
-            Ok(Decision::Dialect(endpoint)) => {
+        let decision = decide(
+            state,
+            &self.shared.limiter,
+            session.req_header(),
+            ctx.peer_ip,
+        )
+        .await;
+        ctx.outcome = decision.outcome();
+        ctx.credential = decision.credential;
+        ctx.identity = decision.identity;
+        ctx.rewritten_path = decision.rewritten_path;
+        match decision.verdict {
+            Verdict::Public | Verdict::Authenticated => Ok(false),
+            Verdict::Answer(endpoint) => {
                 self.answer_dialect(session, ctx, state, endpoint).await?;
                 Ok(true)
             }
-            Err(refusal) => {
-                ctx.outcome = match &refusal {
-                    Refusal::BadRequest(_) => Outcome::BadRequest,
-                    Refusal::Unauthorized { .. } => Outcome::Unauthorized,
-                    Refusal::Forbidden(_) => Outcome::Forbidden,
-                    Refusal::TooManyRequests { .. } => Outcome::RateLimited,
-                    Refusal::UriTooLong | Refusal::HeadersTooLarge => Outcome::BadRequest,
-                    Refusal::Busy => Outcome::Busy,
-                    Refusal::BadGateway | Refusal::GatewayTimeout => Outcome::UpstreamError,
-                };
+            Verdict::Refuse(refusal) => {
                 let response = refusal.to_response(&state.challenges);
                 self.respond(session, ctx, response).await?;
                 Ok(true)
@@ -357,21 +349,8 @@ impl ProxyHttp for Gatehouse {
         e: &Error,
         ctx: &mut RequestCtx,
     ) -> FailToProxy {
-        use ErrorType::*;
-        let refusal = match e.etype() {
-            ConnectTimedout | ReadTimedout | WriteTimedout => Some(Refusal::GatewayTimeout),
-            ConnectRefused | ConnectNoRoute | ConnectError | TLSHandshakeFailure
-            | TLSHandshakeTimedout | InvalidCert | ConnectionClosed | ReadError | WriteError
-                if e.esource() == &ErrorSource::Upstream =>
-            {
-                Some(Refusal::BadGateway)
-            }
-            _ if e.esource() == &ErrorSource::Upstream => Some(Refusal::BadGateway),
-            ConnectRefused | ConnectNoRoute | ConnectError => Some(Refusal::BadGateway),
-            _ => None,
-        };
-        let code = match refusal {
-            Some(refusal) => {
+        let code = match proxy_failure(e.etype(), e.esource()) {
+            ProxyFailure::Upstream(refusal) => {
                 ctx.outcome = Outcome::UpstreamError;
                 let status = refusal.status();
                 let challenges = ctx.snapshot.as_ref().map(|s| s.state.challenges.clone());
@@ -386,35 +365,21 @@ impl ProxyHttp for Gatehouse {
                 }
                 status
             }
-            None => match e.esource() {
-                // The client went away or sent something Pingora could not parse.
-                ErrorSource::Downstream => match e.etype() {
-                    WriteError | ReadError | ConnectionClosed => 0,
-                    _ => {
-                        ctx.outcome = Outcome::BadRequest;
-                        let body = serde_json::json!({"error": "bad_request", "message": "malformed request"});
-                        let _ = send(
-                            session,
-                            crate::respond::LocalResponse::json(400, &body),
-                            true,
-                        )
-                        .await;
-                        400
-                    }
-                },
-                _ => {
-                    ctx.outcome = Outcome::UpstreamError;
-                    let body =
-                        serde_json::json!({"error": "internal_error", "message": "internal error"});
-                    let _ = send(
-                        session,
-                        crate::respond::LocalResponse::json(500, &body),
-                        true,
-                    )
-                    .await;
-                    500
-                }
-            },
+            ProxyFailure::ClientGone => 0,
+            ProxyFailure::MalformedRequest => {
+                ctx.outcome = Outcome::BadRequest;
+                let body =
+                    serde_json::json!({"error": "bad_request", "message": "malformed request"});
+                let _ = send(session, LocalResponse::json(400, &body), true).await;
+                400
+            }
+            ProxyFailure::Internal => {
+                ctx.outcome = Outcome::UpstreamError;
+                let body =
+                    serde_json::json!({"error": "internal_error", "message": "internal error"});
+                let _ = send(session, LocalResponse::json(500, &body), true).await;
+                500
+            }
         };
         FailToProxy {
             error_code: code,
@@ -475,165 +440,4 @@ impl ProxyHttp for Gatehouse {
         };
         entry.write(format);
     }
-}
-
-/// Decides whether a request may go upstream, and as whom.
-async fn authorize(
-    state: &State,
-    limiter: &FailureLimiter,
-    request: &RequestHeader,
-    ctx: &mut RequestCtx,
-) -> std::result::Result<Decision, Refusal> {
-    check_framing(request)?;
-    let path =
-        normalize_path(request.uri.path()).map_err(|e| Refusal::BadRequest(e.to_string()))?;
-    // The upstream gets exactly the path gatehouse routed on: rewrite whenever the target
-    // as sent differs from it (dot segments, encodings, absolute-form).
-    if !sent_as(request, &path) {
-        ctx.rewritten_path = Some(path.clone().into_owned());
-    }
-    if let Some(endpoint) = state.dialects.table.route(&path) {
-        return Ok(Decision::Dialect(endpoint));
-    }
-    let access = state.routes.access_for(&request.method, &path);
-    if *access == Access::Public {
-        ctx.outcome = Outcome::Public;
-        return Ok(Decision::Forward);
-    }
-    let presented = state
-        .credentials
-        .extract(&request.headers)
-        .map_err(|e| Refusal::Unauthorized {
-            // A token that is not even a JWT is still an invalid token (RFC 6750 §3.1).
-            invalid_token: matches!(
-                e,
-                CredentialError::NotAJwt | CredentialError::TokenTooLong(_)
-            ),
-            message: e.to_string(),
-        })?
-        .ok_or_else(|| Refusal::Unauthorized {
-            message: "credentials are required".into(),
-            invalid_token: false,
-        })?;
-    ctx.credential = Some(presented.kind());
-    // Password credentials are rate limited per client and per username, before the
-    // cache: while limited, even a correct (or cached) password is refused.
-    let password_user = password_username(&presented);
-    let limited_user = password_user.as_ref().and_then(|u| u.as_deref());
-    let client = password_user
-        .is_some()
-        .then(|| state.forwarding.client_ip(ctx.peer_ip, &request.headers));
-    if let Some(client) = client {
-        limiter
-            .check(client, limited_user)
-            .map_err(|retry| Refusal::TooManyRequests {
-                retry_after_secs: retry.0,
-            })?;
-    }
-    let verified = state.verifier.verify(presented).await;
-    let failed_password = matches!(
-        verified,
-        Err(AuthError::Password | AuthError::Credential(_) | AuthError::Remembered(_))
-    );
-    if let (Some(client), true) = (client, failed_password) {
-        limiter.record_failure(client, limited_user);
-    }
-    let identity = verified.map_err(|e| match e {
-        AuthError::Busy(_) => Refusal::Busy,
-        AuthError::Token(_) => Refusal::Unauthorized {
-            message: e.to_string(),
-            invalid_token: true,
-        },
-        AuthError::Remembered(_) if client.is_none() => Refusal::Unauthorized {
-            message: e.to_string(),
-            invalid_token: true,
-        },
-        _ => Refusal::Unauthorized {
-            message: e.to_string(),
-            invalid_token: false,
-        },
-    })?;
-    if let Access::AnyRole(roles) = access {
-        if !identity.has_any_role(roles) {
-            ctx.identity = Some(identity);
-            return Err(Refusal::Forbidden(format!(
-                "requires one of the roles: {}",
-                roles.join(", ")
-            )));
-        }
-    }
-    ctx.identity = Some(identity);
-    ctx.outcome = Outcome::Forwarded;
-    Ok(Decision::Forward)
-}
-
-/// For password credentials: `Some(username)` (`None` inside when a Basic credential
-/// cannot even be decoded); `None` for tokens, which are not rate limited.
-fn password_username(presented: &Presented<'_>) -> Option<Option<Vec<u8>>> {
-    match presented {
-        Presented::Token { .. } => None,
-        Presented::HeaderPair { username, .. } => Some(Some(username.to_vec())),
-        Presented::Basic { encoded } => Some(
-            decode_basic(encoded)
-                .ok()
-                .map(|(user, _)| user.into_bytes()),
-        ),
-    }
-}
-
-/// Pingora reads request heads of up to 1 MiB; gatehouse passes on much less, so that an
-/// upstream with ordinary limits never sees what it would choke on.
-fn oversized(listen: &crate::config::Listen, request: &RequestHeader) -> Option<Refusal> {
-    let target = request.uri.path().len() + request.uri.query().map_or(0, |q| q.len() + 1);
-    if target > listen.max_uri_bytes {
-        return Some(Refusal::UriTooLong);
-    }
-    let head: usize = request
-        .headers
-        .iter()
-        .map(|(name, value)| name.as_str().len() + value.len() + 4)
-        .sum();
-    (head > listen.max_header_bytes).then_some(Refusal::HeadersTooLarge)
-}
-
-/// Refuses what RFC 9112 says to refuse and Pingora lets through: a request target that
-/// is not origin-form (or absolute-form, which is rewritten), a missing `Host` on
-/// HTTP/1.1, and a repeated or list-valued `Content-Length` (which an upstream could read
-/// differently). Pingora itself answers 400 to conflicting lengths, obfuscated
-/// `Transfer-Encoding`, obs-fold and bad bytes in header values.
-fn check_framing(request: &RequestHeader) -> std::result::Result<(), Refusal> {
-    let raw = request.raw_path();
-    let origin_form = raw.first() == Some(&b'/');
-    let absolute_form = raw.len() > 8
-        && (raw[..7].eq_ignore_ascii_case(b"http://")
-            || raw[..8].eq_ignore_ascii_case(b"https://"));
-    // `*` (asterisk-form) is left to path normalisation, which names it in its refusal.
-    if !origin_form && !absolute_form && raw != b"*" {
-        return Err(Refusal::BadRequest(
-            "the request target must be an absolute path".into(),
-        ));
-    }
-    if request.version == http::Version::HTTP_11
-        && !request.headers.contains_key(http::header::HOST)
-    {
-        return Err(Refusal::BadRequest(
-            "HTTP/1.1 requests need a Host header".into(),
-        ));
-    }
-    let mut lengths = request.headers.get_all(http::header::CONTENT_LENGTH).iter();
-    if let Some(first) = lengths.next() {
-        if lengths.next().is_some() || first.as_bytes().contains(&b',') {
-            return Err(Refusal::BadRequest(
-                "Content-Length must be given once, as one number".into(),
-            ));
-        }
-    }
-    Ok(())
-}
-
-/// Whether the request target, as sent, is already `path` (plus any query).
-fn sent_as(request: &RequestHeader, path: &str) -> bool {
-    let raw = request.raw_path();
-    let raw_path = raw.split(|b| *b == b'?').next().unwrap_or(raw);
-    raw_path == path.as_bytes()
 }

@@ -10,12 +10,13 @@ use std::sync::Arc;
 
 use crate::config::{Config, UpstreamTarget};
 use crate::credentials::CredentialRules;
-use crate::dialects::{Blacklist, Dialects, BLACKLIST_KEEP};
+use crate::dialects::{Blacklist, Dialect, Dialects, BLACKLIST_KEEP};
 use crate::forwarded::ForwardingRules;
 use crate::identity::IdentityHeaders;
 use crate::keys::KeySet;
-use crate::metrics::Metrics;
+use crate::metrics::{DialectCounters, Metrics};
 use crate::offload::HashPool;
+use crate::passwords::PasswordChecker;
 use crate::ratelimit::{FailureLimiter, LimitSettings};
 use crate::respond::Challenges;
 use crate::routes::RouteTable;
@@ -34,6 +35,11 @@ pub struct Shared {
     pub blacklist: Blacklist,
     /// Failed-credential counters: a reload must not reset an attacker's budget.
     pub limiter: Arc<FailureLimiter>,
+    /// Password checks of the dialects' logins (the verifier has its own handle).
+    pub passwords: PasswordChecker,
+    /// Each registered dialect's login and token counters, by [`Dialect::index`]: every
+    /// dialect's series exists from the start, enabled or not.
+    pub dialect_counters: Arc<[DialectCounters]>,
 }
 
 impl Shared {
@@ -44,6 +50,10 @@ impl Shared {
         limits: LimitSettings,
     ) -> Self {
         Self {
+            passwords: PasswordChecker::new(hash_pool.clone(), metrics.clone()),
+            dialect_counters: Dialect::all()
+                .map(|dialect| metrics.dialect_counters(dialect.name()))
+                .collect(),
             metrics,
             hash_pool,
             echo_socket,
@@ -81,36 +91,15 @@ impl State {
         // its own key and claim rules. They are tried before the native profile so that,
         // when a dialect shares a key with it, a dialect token is refused for its own
         // reason (expired, wrong token type) rather than for lacking `iss`.
-        let d = &config.dialects;
-        let dialect_acceptors = [
-            d.kerong.as_ref().map(|s| (&s.keys, ClaimProfile::Kerong)),
-            d.nomic.as_ref().map(|s| {
-                (
-                    &s.keys,
-                    ClaimProfile::Nomic {
-                        issuer: s.issuer.clone(),
-                    },
-                )
-            }),
-            d.simplejwt
-                .as_ref()
-                .map(|s| (&s.keys, ClaimProfile::SimpleJwtAccess)),
-            d.drf_jwt.as_ref().map(|s| (&s.keys, ClaimProfile::DrfJwt)),
-            d.header_login
-                .as_ref()
-                .map(|s| (&s.keys, ClaimProfile::HeaderLogin)),
-        ];
-        let mut acceptors: Vec<TokenAcceptor> = dialect_acceptors
-            .into_iter()
-            .flatten()
-            .flat_map(|(ring, profile)| {
+        let mut acceptors: Vec<TokenAcceptor> = Vec::new();
+        for enabled in &config.dialects {
+            let (ring, profile) = enabled.api.acceptance();
+            acceptors.extend(
                 ring.iter()
-                    .map(move |key| TokenAcceptor::new(key.clone(), profile.clone(), leeway))
-            })
-            .collect();
-        let native = ClaimProfile::Native {
-            issuer: config.auth.issuer.clone(),
-        };
+                    .map(|key| TokenAcceptor::new(key.clone(), profile.clone(), leeway)),
+            );
+        }
+        let native = ClaimProfile::native(&config.auth.issuer);
         acceptors.extend(
             config
                 .keys
@@ -171,13 +160,15 @@ impl State {
     }
 }
 
-/// The configured keys plus a generated nomic key, which JWKS must publish too.
+/// The configured keys plus any a dialect generated itself (nomic without a configured
+/// key), which JWKS must publish too.
 fn all_keys(config: &Config) -> Vec<Arc<crate::keys::Key>> {
     let mut keys = config.keys.clone();
-    if let Some(nomic) = &config.dialects.nomic {
-        let generated = nomic.keys.signing();
-        if !keys.iter().any(|k| Arc::ptr_eq(k, generated)) {
-            keys.push(generated.clone());
+    for enabled in &config.dialects {
+        for key in enabled.api.acceptance().0.iter() {
+            if !keys.iter().any(|k| Arc::ptr_eq(k, key)) {
+                keys.push(key.clone());
+            }
         }
     }
     keys

@@ -5,7 +5,7 @@
 //!    SipHash-2-4-128 and one moka lookup, plus an `exp` recheck;
 //! 2. a recently refused credential is refused again from the negative cache;
 //! 3. otherwise verify for real: a JWT against the configured keys (`jwt.rs`), or a
-//!    password on the bounded hash pool (`offload.rs`), never on the async worker;
+//!    password through `passwords.rs` (the bounded hash pool, never the async worker);
 //! 4. map the result to the store's user, refuse unknown or inactive users, cache it.
 //!
 //! The verifier belongs to one configuration snapshot. A reload builds a new verifier with
@@ -23,11 +23,12 @@ pub use cache::Digest;
 use cache::{Digester, Domain, IdentityCache};
 use jwt::{TokenAcceptors, TokenError, UserRef};
 
-use crate::credentials::{decode_basic, CredentialError, CredentialKind, Presented};
+use crate::credentials::{CredentialError, CredentialKind, PasswordParts, Presented};
 use crate::identity::{Identity, Principals};
 use crate::metrics::{CacheResult, Metrics};
 use crate::offload::{Busy, HashPool};
-use crate::users::{AuthFailure, UserStore};
+use crate::passwords::{Lookup as PasswordLookup, PasswordChecker, PasswordFailure};
+use crate::users::UserStore;
 
 /// Why a credential did not authenticate. Every message is safe to show a client: it
 /// never repeats the credential, and it does not say whether a username exists.
@@ -59,7 +60,7 @@ pub struct Verifier {
     tokens: TokenAcceptors,
     cache: IdentityCache,
     digester: Digester,
-    hash_pool: Arc<HashPool>,
+    passwords: PasswordChecker,
     metrics: Arc<Metrics>,
 }
 
@@ -82,7 +83,7 @@ impl Verifier {
                 settings.leeway_secs,
             ),
             digester: Digester::new(),
-            hash_pool,
+            passwords: PasswordChecker::new(hash_pool, metrics.clone()),
             metrics,
         }
     }
@@ -95,25 +96,27 @@ impl Verifier {
         self.cache.entry_count()
     }
 
-    /// Authenticates a presented credential.
-    pub async fn verify(&self, presented: Presented<'_>) -> Result<Arc<Identity>, AuthError> {
+    /// Authenticates a presented credential. `password` is its
+    /// [`Presented::password_parts`], decoded once by the caller (which needs the
+    /// username for the rate limiter first); it is only read on a cache miss.
+    pub async fn verify(
+        &self,
+        presented: Presented<'_>,
+        password: Option<&Result<PasswordParts<'_>, CredentialError>>,
+    ) -> Result<Arc<Identity>, AuthError> {
         let digest = match self.lookup(&presented) {
             Lookup::Hit(identity) => return Ok(identity),
             Lookup::Refused(message) => return Err(AuthError::Remembered(message)),
             Lookup::Miss(digest) => digest,
         };
         let kind = presented.kind();
-        let result = match presented {
-            Presented::Token { token, .. } => self.verify_token(token, kind),
-            Presented::Basic { encoded } => {
-                let (username, password) = decode_basic(encoded)?;
-                self.verify_password(username, password, kind).await
-            }
-            Presented::HeaderPair { username, password } => {
-                let username = String::from_utf8_lossy(username).into_owned();
-                self.verify_password(username, password.to_vec(), kind)
-                    .await
-            }
+        let result = match (presented, password) {
+            (Presented::Token { token, .. }, _) => self.verify_token(token, kind),
+            (_, Some(Ok(parts))) => self.verify_password(parts, kind).await,
+            (_, Some(Err(error))) => Err(error.clone().into()),
+            // A password credential whose parts were not handed over: a caller's bug,
+            // refused rather than guessed at.
+            (_, None) => Err(CredentialError::MalformedBasic.into()),
         };
         match &result {
             Ok(identity) => self.cache.insert(digest, identity.clone()),
@@ -179,38 +182,27 @@ impl Verifier {
 
     async fn verify_password(
         &self,
-        username: String,
-        password: Vec<u8>,
+        parts: &PasswordParts<'_>,
         kind: CredentialKind,
     ) -> Result<Arc<Identity>, AuthError> {
-        let users = self.users.clone();
-        let outcome = self
-            .hash_pool
-            .run(move || {
-                let user = users.by_username(&username).cloned();
-                users.authenticate(user.as_ref(), &password)
-            })
-            .await;
-        match outcome {
-            Err(busy) => {
-                self.metrics.password_check_busy();
-                Err(busy.into())
-            }
-            Ok(Err(failure)) => {
-                self.metrics.password_check(
-                    failure != AuthFailure::WrongPassword && failure != AuthFailure::UnknownUser,
-                );
-                Err(AuthError::Password)
-            }
-            Ok(Ok(user)) => {
-                self.metrics.password_check(true);
-                Ok(Arc::new(Identity::new(
-                    self.principals.of(&user),
-                    kind.method(),
-                    None,
-                    None,
-                )))
-            }
+        let username = String::from_utf8_lossy(&parts.username).into_owned();
+        match self
+            .passwords
+            .check(
+                &self.users,
+                PasswordLookup::Username(username),
+                parts.password.to_vec(),
+            )
+            .await
+        {
+            Ok(user) => Ok(Arc::new(Identity::new(
+                self.principals.of(&user),
+                kind.method(),
+                None,
+                None,
+            ))),
+            Err(PasswordFailure::Busy) => Err(AuthError::Busy(Busy)),
+            Err(PasswordFailure::Invalid(_)) => Err(AuthError::Password),
         }
     }
 

@@ -43,75 +43,18 @@ pub struct RawLog {
     pub access: Option<String>,
 }
 
-/// `[dialects]`: shared limits, and one table per documented API.
+/// `[dialects]`: shared limits, and one table per documented API. Each table stays
+/// TOML here: its dialect types and validates it (`config/dialect.rs`). No
+/// `deny_unknown_fields` (serde cannot combine it with `flatten`): a key that is neither
+/// a limit nor a registered dialect is reported by the validator instead.
 #[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct RawDialects {
     /// Largest request body a dialect endpoint reads (bytes).
     pub max_body_bytes: Option<usize>,
     /// How long reading that body may take.
     pub body_timeout: Option<String>,
-    pub kerong: Option<RawSimpleDialect>,
-    pub nomic: Option<RawNomic>,
-    pub simplejwt: Option<RawSimpleJwt>,
-    pub drf_jwt: Option<RawDrfJwt>,
-    pub header_login: Option<RawSimpleDialect>,
-}
-
-/// kerong and header_login: one path, one key, one lifetime.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RawSimpleDialect {
-    pub enabled: Option<bool>,
-    pub path: Option<String>,
-    pub key: String,
-    /// Older keys whose tokens are still accepted while they expire (key rotation).
-    pub verify_keys: Option<Vec<String>>,
-    pub lifetime: Option<String>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RawNomic {
-    pub enabled: Option<bool>,
-    pub path: Option<String>,
-    /// Leave out to have an RSA key generated at start.
-    pub key: Option<String>,
-    pub verify_keys: Option<Vec<String>>,
-    pub issuer: Option<String>,
-    pub lifetime: Option<String>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RawSimpleJwt {
-    pub enabled: Option<bool>,
-    pub path: Option<String>,
-    pub refresh_path: Option<String>,
-    pub verify_path: Option<String>,
-    pub blacklist_path: Option<String>,
-    pub key: String,
-    pub verify_keys: Option<Vec<String>>,
-    pub access_lifetime: Option<String>,
-    pub refresh_lifetime: Option<String>,
-    pub rotate_refresh_tokens: Option<bool>,
-    pub blacklist_after_rotation: Option<bool>,
-    pub language: Option<String>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RawDrfJwt {
-    pub enabled: Option<bool>,
-    pub path: Option<String>,
-    pub refresh_path: Option<String>,
-    pub verify_path: Option<String>,
-    pub key: String,
-    pub verify_keys: Option<Vec<String>>,
-    pub lifetime: Option<String>,
-    pub refresh_window: Option<String>,
-    pub allow_refresh: Option<bool>,
-    pub language: Option<String>,
+    #[serde(flatten)]
+    pub tables: std::collections::BTreeMap<String, toml::Value>,
 }
 
 #[derive(Debug, Deserialize)]

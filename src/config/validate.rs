@@ -20,11 +20,9 @@ use std::time::Duration;
 
 use http::header::HeaderName;
 
+use super::dialect::DialectConfig;
 use super::error::{KeyPath, Problems};
-use super::schema::{
-    RawAuth, RawConfig, RawDialects, RawIdentity, RawKey, RawRoute, RawSimpleDialect, RawUpstream,
-    RawUser, RawUsersFile,
-};
+use super::schema::{RawAuth, RawConfig, RawDialects, RawIdentity, RawKey, RawRoute, RawUpstream};
 use super::secret::SecretSpec;
 use super::{
     Admin, Auth, Config, ConfigErrors, DialectLimits, Listen, ListenTls, ServerSettings, Upstream,
@@ -32,11 +30,12 @@ use super::{
 };
 use crate::access_log::AccessLogFormat;
 use crate::credentials::CredentialRules;
-use crate::dialects::{drf_jwt, header_login, kerong, nomic, simplejwt, DialectSettings, Language};
+use crate::dialects::{Dialect, Enabled};
 use crate::identity::IdentityHeaders;
-use crate::keys::{parse_algorithm, Key, KeyMaterial, KeyRing};
+use crate::keys::{parse_algorithm, Key, KeyMaterial};
 use crate::routes::{normalize_path, Access, RouteRule};
-use crate::users::{parse_htpasswd, PasswordHash, User};
+
+mod users;
 
 type Env<'a> = &'a dyn Fn(&str) -> Option<String>;
 
@@ -137,8 +136,8 @@ pub(super) fn validate(
     }
 }
 
-struct Validator<'p, 'a> {
-    problems: &'p mut Problems<'a>,
+pub(super) struct Validator<'p, 'a> {
+    pub(super) problems: &'p mut Problems<'a>,
     base: &'p Path,
     env: Env<'p>,
     warnings: &'p mut Vec<String>,
@@ -160,7 +159,12 @@ impl Validator<'_, '_> {
         }
     }
 
-    fn duration(&mut self, text: Option<&str>, default: Duration, path: &KeyPath) -> Duration {
+    pub(super) fn duration(
+        &mut self,
+        text: Option<&str>,
+        default: Duration,
+        path: &KeyPath,
+    ) -> Duration {
         let Some(text) = text else { return default };
         match humantime::parse_duration(text) {
             Ok(d) => d,
@@ -511,175 +515,6 @@ impl Validator<'_, '_> {
         self.problems.file().to_owned()
     }
 
-    fn users(&mut self, raw: &RawConfig, root: &KeyPath) -> Vec<User> {
-        let mut users = Vec::new();
-        let mut seen = UserKeys::default();
-        for (i, user) in raw.users.iter().enumerate() {
-            if let Some(u) = self.user(user, &root.key("users").index(i), &mut seen) {
-                users.push(u);
-            }
-        }
-        let files = raw
-            .users_file
-            .as_ref()
-            .map(|f| f.to_vec())
-            .unwrap_or_default();
-        for (i, file) in files.iter().enumerate() {
-            let at = if matches!(raw.users_file, Some(super::schema::OneOrMany::Many(_))) {
-                root.key("users_file").index(i)
-            } else {
-                root.key("users_file")
-            };
-            let full = self.base.join(file);
-            let text = match super::secret::read_bounded_text(&full) {
-                Ok(text) => text,
-                Err(e) => {
-                    self.problems
-                        .at(&at, format!("cannot read `{}`: {e}", full.display()));
-                    continue;
-                }
-            };
-            if file.ends_with(".toml") {
-                let display = full.display().to_string();
-                let mut inner = Problems::new(&display, &text);
-                let parsed: Result<RawUsersFile, _> = toml::from_str(&text);
-                match parsed {
-                    Ok(parsed) => {
-                        let base = full.parent().unwrap_or(self.base).to_path_buf();
-                        let mut nested_warnings = Vec::new();
-                        let mut nested = Validator {
-                            problems: &mut inner,
-                            base: &base,
-                            env: self.env,
-                            warnings: &mut nested_warnings,
-                            retired_keys: HashSet::new(),
-                        };
-                        for (j, user) in parsed.users.iter().enumerate() {
-                            if let Some(u) =
-                                nested.user(user, &KeyPath::root().key("users").index(j), &mut seen)
-                            {
-                                users.push(u);
-                            }
-                        }
-                        self.warnings.extend(nested_warnings);
-                    }
-                    Err(e) => inner.at_span(e.span(), e.message().trim_end().to_owned()),
-                }
-                self.problems.extend(inner);
-            } else {
-                match parse_htpasswd(&text) {
-                    Ok(entries) => {
-                        for (username, password) in entries {
-                            if !seen.usernames.insert(username.clone()) {
-                                self.problems
-                                    .at(&at, format!("user {username:?} is defined twice"));
-                                continue;
-                            }
-                            users.push(User {
-                                username,
-                                id: None,
-                                email: None,
-                                roles: Vec::new(),
-                                active: true,
-                                password,
-                            });
-                        }
-                    }
-                    Err(e) => self.problems.at(&at, format!("`{}` {e}", full.display())),
-                }
-            }
-        }
-        users
-    }
-
-    fn user(&mut self, raw: &RawUser, at: &KeyPath, seen: &mut UserKeys) -> Option<User> {
-        let mut ok = true;
-        if raw.username.is_empty()
-            || raw.username.contains(':')
-            || raw.username.chars().any(char::is_control)
-        {
-            self.problems.at(
-                &at.key("username"),
-                "must be non-empty, without `:` or control characters",
-            );
-            ok = false;
-        } else if !seen.usernames.insert(raw.username.clone()) {
-            self.problems.at(
-                &at.key("username"),
-                format!("user {:?} is defined twice", raw.username),
-            );
-            ok = false;
-        }
-        if let Some(id) = raw.id {
-            if !seen.ids.insert(id) {
-                self.problems
-                    .at(&at.key("id"), format!("user id {id} is used twice"));
-                ok = false;
-            }
-        }
-        if let Some(email) = &raw.email {
-            if !email.contains('@') || email.chars().any(|c| c.is_control() || c == ',') {
-                self.problems
-                    .at(&at.key("email"), "is not an email address");
-                ok = false;
-            } else if !seen.emails.insert(email.clone()) {
-                self.problems
-                    .at(&at.key("email"), format!("email {email:?} is used twice"));
-                ok = false;
-            }
-        }
-        for (i, role) in raw.roles.iter().enumerate() {
-            if role.is_empty()
-                || role.contains(',')
-                || role.chars().any(|c| c.is_control() || c.is_whitespace())
-            {
-                self.problems.at(
-                    &at.key("roles").index(i),
-                    "roles are non-empty, without commas, spaces or control characters",
-                );
-                ok = false;
-            }
-        }
-        let spec = SecretSpec {
-            inline: raw.password_hash.as_deref(),
-            env: raw.password_hash_env.as_deref(),
-            file: raw.password_hash_file.as_deref(),
-        };
-        // Password hashes are meant to be stored; inline ones get no warning.
-        let hash = match spec.resolve("password_hash", self.base, self.env) {
-            Ok(Some(secret)) => {
-                let text = String::from_utf8_lossy(secret.expose()).into_owned();
-                match PasswordHash::parse(text.trim()) {
-                    Ok(hash) => Some(hash),
-                    Err(e) => {
-                        self.problems.at(&at.key("password_hash"), e.to_string());
-                        None
-                    }
-                }
-            }
-            Ok(None) => {
-                self.problems.at(
-                    &at.key("username"),
-                    "user has no `password_hash` (or `password_hash_env` / `password_hash_file`)",
-                );
-                None
-            }
-            Err(e) => {
-                self.problems.at(&at.key("password_hash"), e.to_string());
-                None
-            }
-        };
-        let password = hash?;
-        ok.then(|| User {
-            username: raw.username.clone(),
-            id: raw.id,
-            email: raw.email.clone(),
-            roles: raw.roles.clone(),
-            active: raw.active.unwrap_or(true),
-            password,
-        })
-    }
-
     fn header_name(
         &mut self,
         value: Option<&str>,
@@ -903,13 +738,15 @@ impl Validator<'_, '_> {
 }
 
 impl Validator<'_, '_> {
+    /// `[dialects]`: the shared limits, then each registered dialect's own table,
+    /// validated by the dialect (`Registration::configure`), in registry order.
     fn dialects(
         &mut self,
         raw: &RawDialects,
         keys: &[Arc<Key>],
         auth: &Auth,
         at: &KeyPath,
-    ) -> (DialectSettings, DialectLimits) {
+    ) -> (Vec<Enabled>, DialectLimits) {
         let defaults = DialectLimits::default();
         let limits = DialectLimits {
             max_body_bytes: raw.max_body_bytes.unwrap_or(defaults.max_body_bytes),
@@ -923,250 +760,59 @@ impl Validator<'_, '_> {
             self.problems
                 .at(&at.key("max_body_bytes"), "must be between 64 and 1048576");
         }
-        let leeway_secs = auth.leeway.as_secs();
-        let max_token_bytes = auth.credentials.max_token_bytes;
-        let mut settings = DialectSettings::default();
-        let mut paths: Vec<(String, KeyPath)> = Vec::new();
-        let enabled = |flag: Option<bool>| flag.unwrap_or(true);
-
-        if let Some(r) = raw.kerong.as_ref().filter(|r| enabled(r.enabled)) {
-            use kerong::Settings as S;
-            let parts = self.simple_dialect(
-                r,
-                S::DEFAULT_PATH,
-                S::DEFAULT_LIFETIME,
-                keys,
-                &at.key("kerong"),
-                &mut paths,
-            );
-            settings.kerong = parts.map(|(path, key, lifetime)| S {
-                path,
-                keys: key,
-                lifetime,
-            });
-        }
-        if let Some(r) = raw.header_login.as_ref().filter(|r| enabled(r.enabled)) {
-            use header_login::Settings as S;
-            let parts = self.simple_dialect(
-                r,
-                S::DEFAULT_PATH,
-                S::DEFAULT_LIFETIME,
-                keys,
-                &at.key("header_login"),
-                &mut paths,
-            );
-            settings.header_login = parts.map(|(path, key, lifetime)| S {
-                path,
-                keys: key,
-                lifetime,
-            });
-        }
-        if let Some(r) = raw.nomic.as_ref().filter(|r| enabled(r.enabled)) {
-            use nomic::Settings as S;
-            let at = at.key("nomic");
-            let path = self.dialect_paths(
-                &at,
-                &[("path", r.path.as_deref(), S::DEFAULT_PATH)],
-                &mut paths,
-            );
-            let key = match &r.key {
-                Some(id) => self.signing_key(id, keys, &at.key("key")),
-                None => match nomic::generated_key() {
-                    Ok(key) => Some(key),
-                    Err(e) => {
-                        self.problems
-                            .at(&at, format!("cannot generate an RSA key: {e}"));
-                        None
-                    }
-                },
-            };
-            let key = self.key_ring(key, r.verify_keys.as_deref(), keys, &at);
-            let lifetime = self.duration(
-                r.lifetime.as_deref(),
-                S::DEFAULT_LIFETIME,
-                &at.key("lifetime"),
-            );
-            if let (Some([path]), Some(key)) = (path.as_deref(), key) {
-                settings.nomic = Some(S {
-                    path: path.clone(),
-                    keys: key,
-                    issuer: r
-                        .issuer
-                        .clone()
-                        .unwrap_or_else(|| S::DEFAULT_ISSUER.to_owned()),
-                    lifetime,
-                    leeway_secs,
-                    max_token_bytes,
-                });
-            }
-        }
-        if let Some(r) = raw.simplejwt.as_ref().filter(|r| enabled(r.enabled)) {
-            use simplejwt::Settings as S;
-            let at = at.key("simplejwt");
-            let endpoints = [
-                ("path", r.path.as_deref(), S::DEFAULT_TOKEN_PATH),
-                (
-                    "refresh_path",
-                    r.refresh_path.as_deref(),
-                    S::DEFAULT_REFRESH_PATH,
-                ),
-                (
-                    "verify_path",
-                    r.verify_path.as_deref(),
-                    S::DEFAULT_VERIFY_PATH,
-                ),
-                (
-                    "blacklist_path",
-                    r.blacklist_path.as_deref(),
-                    S::DEFAULT_BLACKLIST_PATH,
-                ),
-            ];
-            let endpoints = self.dialect_paths(&at, &endpoints, &mut paths);
-            let key = self.signing_key(&r.key, keys, &at.key("key"));
-            let key = self.key_ring(key, r.verify_keys.as_deref(), keys, &at);
-            let access_lifetime = self.duration(
-                r.access_lifetime.as_deref(),
-                S::DEFAULT_ACCESS_LIFETIME,
-                &at.key("access_lifetime"),
-            );
-            let refresh_lifetime = self.duration(
-                r.refresh_lifetime.as_deref(),
-                S::DEFAULT_REFRESH_LIFETIME,
-                &at.key("refresh_lifetime"),
-            );
-            if refresh_lifetime > crate::dialects::BLACKLIST_KEEP {
+        for name in raw.tables.keys() {
+            if Dialect::named(name).is_none() {
                 self.problems.at(
-                    &at.key("refresh_lifetime"),
-                    "at most 30 days (the blacklist keeps entries that long)",
+                    &at.key(name),
+                    format!(
+                        "unknown key (expected max_body_bytes, body_timeout or a dialect: {})",
+                        Dialect::names()
+                    ),
                 );
             }
-            let language = self.language(r.language.as_deref(), Language::Ru, &at.key("language"));
-            if let (Some([token, refresh, verify, blacklist]), Some(key)) =
-                (endpoints.as_deref(), key)
-            {
-                settings.simplejwt = Some(S {
-                    token_path: token.clone(),
-                    refresh_path: refresh.clone(),
-                    verify_path: verify.clone(),
-                    blacklist_path: blacklist.clone(),
-                    keys: key,
-                    access_lifetime,
-                    refresh_lifetime,
-                    rotate_refresh_tokens: r.rotate_refresh_tokens.unwrap_or(false),
-                    blacklist_after_rotation: r.blacklist_after_rotation.unwrap_or(false),
-                    language,
-                    leeway_secs,
-                    max_token_bytes,
-                });
-            }
         }
-        if let Some(r) = raw.drf_jwt.as_ref().filter(|r| enabled(r.enabled)) {
-            use drf_jwt::Settings as S;
-            let at = at.key("drf_jwt");
-            let endpoints = [
-                ("path", r.path.as_deref(), S::DEFAULT_AUTH_PATH),
-                (
-                    "refresh_path",
-                    r.refresh_path.as_deref(),
-                    S::DEFAULT_REFRESH_PATH,
-                ),
-                (
-                    "verify_path",
-                    r.verify_path.as_deref(),
-                    S::DEFAULT_VERIFY_PATH,
-                ),
-            ];
-            let endpoints = self.dialect_paths(&at, &endpoints, &mut paths);
-            let key = self.signing_key(&r.key, keys, &at.key("key"));
-            let key = self.key_ring(key, r.verify_keys.as_deref(), keys, &at);
-            let lifetime = self.duration(
-                r.lifetime.as_deref(),
-                S::DEFAULT_LIFETIME,
-                &at.key("lifetime"),
-            );
-            let refresh_window = self.duration(
-                r.refresh_window.as_deref(),
-                S::DEFAULT_REFRESH_WINDOW,
-                &at.key("refresh_window"),
-            );
-            let language = self.language(r.language.as_deref(), Language::En, &at.key("language"));
-            if let (Some([auth, refresh, verify]), Some(key)) = (endpoints.as_deref(), key) {
-                settings.drf_jwt = Some(S {
-                    auth_path: auth.clone(),
-                    refresh_path: refresh.clone(),
-                    verify_path: verify.clone(),
-                    keys: key,
-                    lifetime,
-                    refresh_window,
-                    allow_refresh: r.allow_refresh.unwrap_or(true),
-                    language,
-                    leeway_secs,
-                    max_token_bytes,
-                });
-            }
-        }
-        (settings, limits)
-    }
-
-    /// A dialect's endpoint paths, as (key, given, default): each normalised and used by
-    /// no other endpoint. `None` if any is wrong (each wrong one is reported).
-    fn dialect_paths(
-        &mut self,
-        at: &KeyPath,
-        endpoints: &[(&str, Option<&str>, &str)],
-        taken: &mut Vec<(String, KeyPath)>,
-    ) -> Option<Vec<String>> {
-        let mut paths = Vec::with_capacity(endpoints.len());
-        for (name, given, default) in endpoints {
-            let at = at.key(name);
-            let path = given.unwrap_or(default);
-            let problem = match normalize_path(path) {
-                Ok(normal) if normal != path => {
-                    Some(format!("write the normalised form {normal:?}"))
-                }
-                Ok(_) if path == crate::dialects::JWKS_PATH => {
-                    Some("is where JWKS is published".to_owned())
-                }
-                Ok(_) => taken
-                    .iter()
-                    .find(|(p, _)| p == path)
-                    .map(|(_, other)| format!("{path:?} is already used by {other}")),
-                Err(e) => Some(e.to_string()),
+        let mut enabled = Vec::new();
+        let mut taken = Vec::new();
+        for dialect in Dialect::all() {
+            let Some(value) = raw.tables.get(dialect.name()) else {
+                continue;
             };
-            match problem {
-                Some(problem) => self.problems.at(&at, problem),
-                None => {
-                    taken.push((path.to_owned(), at));
-                    paths.push(path.to_owned());
+            let at = at.key(dialect.name());
+            let Some(table) = value.as_table() else {
+                self.problems.at(&at, "expected a table");
+                continue;
+            };
+            let mut table = table.clone();
+            match table.remove("enabled") {
+                None | Some(toml::Value::Boolean(true)) => {}
+                Some(toml::Value::Boolean(false)) => continue,
+                Some(_) => {
+                    self.problems
+                        .at(&at.key("enabled"), "expected true or false");
+                    continue;
                 }
             }
+            let mut config = DialectConfig::new(
+                self,
+                keys,
+                &mut taken,
+                auth.leeway.as_secs(),
+                auth.credentials.max_token_bytes,
+            );
+            if let Some(api) = (dialect.registration().configure)(&table, &mut config, &at) {
+                enabled.push(Enabled { dialect, api });
+            }
         }
-        (paths.len() == endpoints.len()).then_some(paths)
-    }
-
-    /// kerong and header_login: one path, one signing key, one lifetime.
-    fn simple_dialect(
-        &mut self,
-        raw: &RawSimpleDialect,
-        default_path: &str,
-        default_lifetime: Duration,
-        keys: &[Arc<Key>],
-        at: &KeyPath,
-        taken: &mut Vec<(String, KeyPath)>,
-    ) -> Option<(String, KeyRing, Duration)> {
-        let path = self.dialect_paths(at, &[("path", raw.path.as_deref(), default_path)], taken);
-        let key = self.signing_key(&raw.key, keys, &at.key("key"));
-        let key = self.key_ring(key, raw.verify_keys.as_deref(), keys, at);
-        let lifetime = self.duration(
-            raw.lifetime.as_deref(),
-            default_lifetime,
-            &at.key("lifetime"),
-        );
-        Some((path?.pop()?, key?, lifetime))
+        (enabled, limits)
     }
 
     /// A `[[keys]]` id that can sign.
-    fn signing_key(&mut self, id: &str, keys: &[Arc<Key>], at: &KeyPath) -> Option<Arc<Key>> {
+    pub(super) fn signing_key(
+        &mut self,
+        id: &str,
+        keys: &[Arc<Key>],
+        at: &KeyPath,
+    ) -> Option<Arc<Key>> {
         let key = self.usable_key(id, keys, at)?;
         if key.can_sign() {
             return Some(key);
@@ -1177,7 +823,12 @@ impl Validator<'_, '_> {
     }
 
     /// A `[[keys]]` id that exists and is not retired.
-    fn usable_key(&mut self, id: &str, keys: &[Arc<Key>], at: &KeyPath) -> Option<Arc<Key>> {
+    pub(super) fn usable_key(
+        &mut self,
+        id: &str,
+        keys: &[Arc<Key>],
+        at: &KeyPath,
+    ) -> Option<Arc<Key>> {
         if let Some(key) = keys.iter().find(|k| k.id() == id) {
             return Some(key.clone());
         }
@@ -1189,56 +840,6 @@ impl Validator<'_, '_> {
         self.problems.at(at, problem);
         None
     }
-
-    /// A dialect's signing key and the older keys still accepted (`verify_keys`), each
-    /// named once, none retired.
-    fn key_ring(
-        &mut self,
-        signing: Option<Arc<Key>>,
-        verify_ids: Option<&[String]>,
-        keys: &[Arc<Key>],
-        at: &KeyPath,
-    ) -> Option<KeyRing> {
-        let mut verify_only: Vec<Arc<Key>> = Vec::new();
-        let mut complete = true;
-        for (i, id) in verify_ids.unwrap_or_default().iter().enumerate() {
-            let at = at.key("verify_keys").index(i);
-            let named_twice = signing.as_ref().is_some_and(|k| k.id() == id)
-                || verify_only.iter().any(|k| k.id() == id);
-            if named_twice {
-                self.problems
-                    .at(&at, format!("key {id:?} is already named for this dialect"));
-                complete = false;
-                continue;
-            }
-            match self.usable_key(id, keys, &at) {
-                Some(key) => verify_only.push(key),
-                None => complete = false,
-            }
-        }
-        let signing = signing?;
-        complete.then(|| KeyRing::new(signing, verify_only))
-    }
-
-    fn language(&mut self, given: Option<&str>, default: Language, at: &KeyPath) -> Language {
-        match given {
-            None => default,
-            Some("ru") => Language::Ru,
-            Some("en") => Language::En,
-            Some(other) => {
-                self.problems
-                    .at(at, format!("expected \"ru\" or \"en\", found {other:?}"));
-                default
-            }
-        }
-    }
-}
-
-#[derive(Default)]
-struct UserKeys {
-    usernames: HashSet<String>,
-    emails: HashSet<String>,
-    ids: HashSet<i64>,
 }
 
 /// Files the configuration reads besides itself, for change detection.

@@ -140,6 +140,9 @@ use crate::respond::LocalResponse;
 use crate::users::User;
 use crate::verifier::jwt::{decode_with_policy, TokenError};
 
+mod settings;
+pub use settings::REGISTRATION;
+
 #[derive(Clone, Debug)]
 pub struct Settings {
     pub auth_path: String,
@@ -1838,7 +1841,8 @@ mod tests {
         users: Arc<UserStore>,
         keys: KeySet,
         pool: Arc<HashPool>,
-        metrics: Metrics,
+        passwords: crate::passwords::PasswordChecker,
+        counters: crate::metrics::DialectCounters,
         blacklist: Blacklist,
         limiter: crate::ratelimit::FailureLimiter,
     }
@@ -1849,11 +1853,14 @@ mod tests {
         }
 
         fn with_pool(pool: HashPool) -> Self {
+            let pool = Arc::new(pool);
+            let metrics = Arc::new(Metrics::new().unwrap());
             Self {
                 users: Arc::new(store()),
                 keys: KeySet::new(vec![]),
-                pool: Arc::new(pool),
-                metrics: Metrics::new().unwrap(),
+                pool: pool.clone(),
+                passwords: crate::passwords::PasswordChecker::new(pool, metrics.clone()),
+                counters: metrics.dialect_counters("test"),
                 blacklist: Blacklist::new(1000, Duration::from_secs(86400)),
                 limiter: crate::ratelimit::FailureLimiter::new(crate::ratelimit::LimitSettings {
                     enabled: false,
@@ -1867,11 +1874,11 @@ mod tests {
                 users: &self.users,
                 keys: &self.keys,
                 pool: &self.pool,
-                metrics: &self.metrics,
+                passwords: &self.passwords,
                 blacklist: &self.blacklist,
                 limiter: &self.limiter,
                 client_ip: std::net::Ipv4Addr::LOCALHOST.into(),
-                dialect: Some(crate::dialects::Dialect::DrfJwt),
+                counters: Some(&self.counters),
             }
         }
 

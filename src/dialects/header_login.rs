@@ -22,14 +22,43 @@
 //! - Too many failed logins (DESIGN "Rate limits") is 429
 //!   `{"code":429,"status":"error","message":"Too many failed attempts."}` with `Retry-After`.
 
-use std::time::Duration;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
 
+use async_trait::async_trait;
 use serde::Serialize;
 use serde_json::json;
 
-use super::{DialectContext, DialectRequest, LoginFailure, Lookup};
-use crate::keys::KeyRing;
+use super::{Action, Api, DialectContext, DialectRequest, LoginFailure, Lookup, Registration};
+use crate::config::{DialectConfig, KeyPath};
+use crate::keys::{KeyError, KeyRing};
 use crate::respond::LocalResponse;
+use crate::users::User;
+use crate::verifier::jwt::{ClaimProfile, UserClaim};
+
+pub const REGISTRATION: Registration = Registration {
+    name: "header_login",
+    configure,
+};
+
+/// `[dialects.header_login]`: `path`, `key`, `verify_keys`, `lifetime`.
+fn configure(
+    table: &toml::Table,
+    config: &mut DialectConfig<'_, '_, '_>,
+    at: &KeyPath,
+) -> Option<Arc<dyn Api>> {
+    let simple = config.simple(
+        table,
+        Settings::DEFAULT_PATH,
+        Settings::DEFAULT_LIFETIME,
+        at,
+    )?;
+    Some(Arc::new(Settings {
+        path: simple.path,
+        keys: simple.keys,
+        lifetime: simple.lifetime,
+    }))
+}
 
 #[derive(Clone, Debug)]
 pub struct Settings {
@@ -41,6 +70,46 @@ pub struct Settings {
 impl Settings {
     pub const DEFAULT_PATH: &'static str = "/login";
     pub const DEFAULT_LIFETIME: Duration = Duration::from_secs(30 * 60);
+}
+
+#[async_trait]
+impl Api for Settings {
+    fn endpoints(&self) -> Vec<(String, Action)> {
+        vec![(self.path.clone(), Action::Obtain)]
+    }
+
+    /// Credentials come in headers (GET or POST): a body is never read.
+    fn reads_body(&self, _action: Action, _method: &http::Method) -> bool {
+        false
+    }
+
+    fn too_large(&self, _now: SystemTime) -> LocalResponse {
+        too_large()
+    }
+
+    async fn answer(
+        &self,
+        _action: Action,
+        request: &DialectRequest<'_>,
+        ctx: &DialectContext<'_>,
+    ) -> LocalResponse {
+        answer(self, request, ctx).await
+    }
+
+    /// `user` is the username.
+    fn acceptance(&self) -> (&KeyRing, ClaimProfile) {
+        let profile = ClaimProfile {
+            name: REGISTRATION.name,
+            user: UserClaim::User,
+            issuer: None,
+            token_type: None,
+        };
+        (&self.keys, profile)
+    }
+
+    fn issue(&self, user: &User, now: u64) -> Result<String, KeyError> {
+        issue(self, &user.username, now)
+    }
 }
 
 #[derive(Serialize)]

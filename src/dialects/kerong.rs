@@ -26,14 +26,45 @@
 //!   `{"status":429,"message":"Слишком много неудачных попыток входа","timestamp":...}`,
 //!   with `Retry-After`.
 
+use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
+use async_trait::async_trait;
 use serde::Serialize;
 use serde_json::{json, Value};
 
-use super::{iso8601_millis, DialectContext, DialectRequest, LoginFailure, Lookup};
+use super::{
+    iso8601_millis, Action, Api, DialectContext, DialectRequest, LoginFailure, Lookup, Registration,
+};
+use crate::config::{DialectConfig, KeyPath};
 use crate::keys::{algorithm_name, Key, KeyError, KeyRing};
 use crate::respond::LocalResponse;
+use crate::users::User;
+use crate::verifier::jwt::{ClaimProfile, UserClaim};
+
+pub const REGISTRATION: Registration = Registration {
+    name: "kerong",
+    configure,
+};
+
+/// `[dialects.kerong]`: `path`, `key`, `verify_keys`, `lifetime`.
+fn configure(
+    table: &toml::Table,
+    config: &mut DialectConfig<'_, '_, '_>,
+    at: &KeyPath,
+) -> Option<Arc<dyn Api>> {
+    let simple = config.simple(
+        table,
+        Settings::DEFAULT_PATH,
+        Settings::DEFAULT_LIFETIME,
+        at,
+    )?;
+    Some(Arc::new(Settings {
+        path: simple.path,
+        keys: simple.keys,
+        lifetime: simple.lifetime,
+    }))
+}
 
 #[derive(Clone, Debug)]
 pub struct Settings {
@@ -45,6 +76,41 @@ pub struct Settings {
 impl Settings {
     pub const DEFAULT_PATH: &'static str = "/api/v1/auth/token";
     pub const DEFAULT_LIFETIME: Duration = Duration::from_secs(3600);
+}
+
+#[async_trait]
+impl Api for Settings {
+    fn endpoints(&self) -> Vec<(String, Action)> {
+        vec![(self.path.clone(), Action::Obtain)]
+    }
+
+    fn too_large(&self, now: SystemTime) -> LocalResponse {
+        too_large(now)
+    }
+
+    async fn answer(
+        &self,
+        _action: Action,
+        request: &DialectRequest<'_>,
+        ctx: &DialectContext<'_>,
+    ) -> LocalResponse {
+        answer(self, request, ctx).await
+    }
+
+    /// `sub` is the username.
+    fn acceptance(&self) -> (&KeyRing, ClaimProfile) {
+        let profile = ClaimProfile {
+            name: REGISTRATION.name,
+            user: UserClaim::SubUsername,
+            issuer: None,
+            token_type: None,
+        };
+        (&self.keys, profile)
+    }
+
+    fn issue(&self, user: &User, now: u64) -> Result<String, KeyError> {
+        issue(self, user, now)
+    }
 }
 
 #[derive(Serialize)]
@@ -99,7 +165,7 @@ fn header(key: &Key) -> String {
     format!(r#"{{"alg":"{}"}}"#, algorithm_name(key.algorithm()))
 }
 
-fn claims(settings: &Settings, user: &crate::users::User, now: u64) -> Claims {
+fn claims(settings: &Settings, user: &User, now: u64) -> Claims {
     Claims {
         sub: user.username.clone(),
         username: user.username.clone(),
@@ -110,7 +176,7 @@ fn claims(settings: &Settings, user: &crate::users::User, now: u64) -> Claims {
 }
 
 /// Signs the token the endpoint hands out (for `gatehouse token --dialect kerong`).
-pub fn issue(settings: &Settings, user: &crate::users::User, now: u64) -> Result<String, KeyError> {
+pub fn issue(settings: &Settings, user: &User, now: u64) -> Result<String, KeyError> {
     settings.keys.sign_with_layout(
         header(settings.keys.signing()),
         &claims(settings, user, now),

@@ -30,15 +30,69 @@
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
-use serde::Serialize;
+use async_trait::async_trait;
+use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use super::{DialectContext, DialectRequest, LoginFailure, Lookup};
+use super::{Action, Api, DialectContext, DialectRequest, LoginFailure, Lookup, Registration};
+use crate::config::{DialectConfig, KeyPath};
 use crate::credentials::decode_basic;
 use crate::keys::{Key, KeyError, KeyRing};
 use crate::respond::LocalResponse;
 use crate::users::User;
-use crate::verifier::jwt::decode_with_policy;
+use crate::verifier::jwt::{decode_with_policy, ClaimProfile, UserClaim};
+
+pub const REGISTRATION: Registration = Registration {
+    name: "nomic",
+    configure,
+};
+
+/// `[dialects.nomic]` as written.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Raw {
+    path: Option<String>,
+    /// Leave out to have an RSA key generated at start.
+    key: Option<String>,
+    verify_keys: Option<Vec<String>>,
+    issuer: Option<String>,
+    lifetime: Option<String>,
+}
+
+fn configure(
+    table: &toml::Table,
+    config: &mut DialectConfig<'_, '_, '_>,
+    at: &KeyPath,
+) -> Option<Arc<dyn Api>> {
+    let raw: Raw = config.raw(table, at)?;
+    let path = config.paths(at, &[("path", raw.path.as_deref(), Settings::DEFAULT_PATH)]);
+    let key = match &raw.key {
+        Some(id) => config.signing_key(id, &at.key("key")),
+        None => match generated_key() {
+            Ok(key) => Some(key),
+            Err(e) => {
+                config.problem(at, format!("cannot generate an RSA key: {e}"));
+                None
+            }
+        },
+    };
+    let keys = config.key_ring(key, raw.verify_keys.as_deref(), at);
+    let lifetime = config.duration(
+        raw.lifetime.as_deref(),
+        Settings::DEFAULT_LIFETIME,
+        &at.key("lifetime"),
+    );
+    Some(Arc::new(Settings {
+        path: path?.pop()?,
+        keys: keys?,
+        issuer: raw
+            .issuer
+            .unwrap_or_else(|| Settings::DEFAULT_ISSUER.to_owned()),
+        lifetime,
+        leeway_secs: config.leeway_secs,
+        max_token_bytes: config.max_token_bytes,
+    }))
+}
 
 #[derive(Clone, Debug)]
 pub struct Settings {
@@ -54,6 +108,47 @@ impl Settings {
     pub const DEFAULT_PATH: &'static str = "/api/auth/token";
     pub const DEFAULT_ISSUER: &'static str = "NomicGameManager.Api";
     pub const DEFAULT_LIFETIME: Duration = Duration::from_secs(2 * 3600);
+}
+
+#[async_trait]
+impl Api for Settings {
+    fn endpoints(&self) -> Vec<(String, Action)> {
+        vec![(self.path.clone(), Action::Obtain)]
+    }
+
+    /// Credentials come in `Authorization` (Basic, or a token to renew): a body is
+    /// never read.
+    fn reads_body(&self, _action: Action, _method: &http::Method) -> bool {
+        false
+    }
+
+    fn too_large(&self, _now: SystemTime) -> LocalResponse {
+        LocalResponse::empty(413)
+    }
+
+    async fn answer(
+        &self,
+        _action: Action,
+        request: &DialectRequest<'_>,
+        ctx: &DialectContext<'_>,
+    ) -> LocalResponse {
+        answer(self, request, ctx).await
+    }
+
+    /// `sub` is the user id as a string, `iss` the configured issuer.
+    fn acceptance(&self) -> (&KeyRing, ClaimProfile) {
+        let profile = ClaimProfile {
+            name: REGISTRATION.name,
+            user: UserClaim::SubId,
+            issuer: Some(self.issuer.clone()),
+            token_type: None,
+        };
+        (&self.keys, profile)
+    }
+
+    fn issue(&self, user: &User, now: u64) -> Result<String, KeyError> {
+        issue(self, user, now)
+    }
 }
 
 /// The RSA key used when `[dialects.nomic]` names none: generated once per process on

@@ -119,6 +119,9 @@ use crate::respond::LocalResponse;
 use crate::users::User;
 use crate::verifier::jwt::{decode_with_policy, TokenError};
 
+mod settings;
+pub use settings::REGISTRATION;
+
 #[derive(Clone, Debug)]
 pub struct Settings {
     pub token_path: String,
@@ -844,8 +847,9 @@ mod tests {
         settings: Settings,
         users: Arc<UserStore>,
         keys: KeySet,
-        pool: HashPool,
-        metrics: Metrics,
+        pool: Arc<HashPool>,
+        passwords: crate::passwords::PasswordChecker,
+        counters: crate::metrics::DialectCounters,
         blacklist: Blacklist,
         limiter: FailureLimiter,
     }
@@ -868,6 +872,8 @@ mod tests {
             Cfg::RuRotateBl => (Language::Ru, true, true),
             Cfg::EnRotateBl => (Language::En, true, true),
         };
+        let pool = Arc::new(HashPool::new(1, 8).unwrap());
+        let metrics = Arc::new(Metrics::new().unwrap());
         let user = |name: &str, id: Option<i64>, roles: &[&str], active: bool, hash: &str| User {
             username: name.into(),
             id,
@@ -898,8 +904,9 @@ mod tests {
                 user("noid", None, &[], true, PASSWORD),
             ])),
             keys: KeySet::new(vec![]),
-            pool: HashPool::new(1, 8).unwrap(),
-            metrics: Metrics::new().unwrap(),
+            pool: pool.clone(),
+            passwords: crate::passwords::PasswordChecker::new(pool, metrics.clone()),
+            counters: metrics.dialect_counters("test"),
             blacklist: Blacklist::new(1000, Duration::from_secs(86400 * 2)),
             limiter: FailureLimiter::new(LimitSettings {
                 enabled: false,
@@ -955,11 +962,11 @@ mod tests {
                 users: &self.users,
                 keys: &self.keys,
                 pool: &self.pool,
-                metrics: &self.metrics,
+                passwords: &self.passwords,
                 blacklist: &self.blacklist,
                 limiter: &self.limiter,
                 client_ip: request.client_ip,
-                dialect: Some(crate::dialects::Dialect::SimpleJwt),
+                counters: Some(&self.counters),
             };
             answer(&self.settings, call.action, &request, &ctx).await
         }

@@ -19,36 +19,48 @@ use serde::Deserialize;
 
 use crate::keys::{Key, KeyRing};
 
-/// How one family of tokens names its user and what else it must carry.
+/// How one family of tokens names its user and what else it must carry. Each dialect
+/// declares its own (`dialects::Api::acceptance`); gatehouse's own tokens use
+/// [`ClaimProfile::native`]. Data, not code: the verifier knows no dialect by name.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum ClaimProfile {
-    /// gatehouse's own tokens (`gatehouse token`): `sub` is the username, `iss` is
-    /// the configured issuer.
-    Native { issuer: String },
-    /// kerong: `sub` is the username.
-    Kerong,
-    /// nomic: `sub` is the user id as a string, `iss` the configured issuer.
-    Nomic { issuer: String },
-    /// simplejwt access tokens: `token_type` is `access`, `user_id` an integer. Refresh
-    /// tokens never open proxied traffic.
-    SimpleJwtAccess,
-    /// drf_jwt: `username` names the user (as `jwt_get_username_from_payload` does).
-    DrfJwt,
-    /// header_login: `user` is the username.
-    HeaderLogin,
+pub struct ClaimProfile {
+    /// The dialect's name, or `gatehouse`: for logs and test failures.
+    pub name: &'static str,
+    /// Which claim names the user.
+    pub user: UserClaim,
+    /// The `iss` the tokens must carry, when they carry one.
+    pub issuer: Option<String>,
+    /// The `token_type` the tokens must carry (simplejwt's `access`: its refresh tokens
+    /// never open proxied traffic).
+    pub token_type: Option<&'static str>,
 }
 
 impl ClaimProfile {
-    pub fn name(&self) -> &'static str {
-        match self {
-            ClaimProfile::Native { .. } => "gatehouse",
-            ClaimProfile::Kerong => "kerong",
-            ClaimProfile::Nomic { .. } => "nomic",
-            ClaimProfile::SimpleJwtAccess => "simplejwt",
-            ClaimProfile::DrfJwt => "drf_jwt",
-            ClaimProfile::HeaderLogin => "header_login",
+    /// gatehouse's own tokens (`gatehouse token`): `sub` is the username, `iss` is the
+    /// configured issuer.
+    pub fn native(issuer: &str) -> Self {
+        Self {
+            name: "gatehouse",
+            user: UserClaim::SubUsername,
+            issuer: Some(issuer.to_owned()),
+            token_type: None,
         }
     }
+}
+
+/// The claim that names a token's user.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum UserClaim {
+    /// `sub`, the username.
+    SubUsername,
+    /// `sub`, the user id as a decimal string.
+    SubId,
+    /// `user_id`, the user id as an integer.
+    UserId,
+    /// `username`, the username.
+    Username,
+    /// `user`, the username.
+    User,
 }
 
 /// Who a verified token says it is.
@@ -159,12 +171,9 @@ impl TokenAcceptor {
         validation.validate_aud = true;
         validation.aud = None;
         validation.set_required_spec_claims(&["exp"]);
-        match &profile {
-            ClaimProfile::Native { issuer } | ClaimProfile::Nomic { issuer } => {
-                validation.set_issuer(&[issuer]);
-                validation.set_required_spec_claims(&["exp", "iss"]);
-            }
-            _ => {}
+        if let Some(issuer) = &profile.issuer {
+            validation.set_issuer(&[issuer]);
+            validation.set_required_spec_claims(&["exp", "iss"]);
         }
         Self {
             key,
@@ -186,26 +195,22 @@ impl TokenAcceptor {
             .map_err(|e| map_error(e.kind()))?;
         let claims = data.claims;
         let missing = |claim: &str| TokenError::Claim(claim.into());
-        let user = match &self.profile {
-            ClaimProfile::Native { .. } | ClaimProfile::Kerong => {
-                UserRef::Username(claims.sub.ok_or_else(|| missing("sub"))?)
+        if let Some(wanted) = self.profile.token_type {
+            if claims.token_type.as_deref() != Some(wanted) {
+                return Err(missing("token_type"));
             }
-            ClaimProfile::Nomic { .. } => {
+        }
+        let user = match self.profile.user {
+            UserClaim::SubUsername => UserRef::Username(claims.sub.ok_or_else(|| missing("sub"))?),
+            UserClaim::SubId => {
                 let sub = claims.sub.ok_or_else(|| missing("sub"))?;
                 UserRef::Id(sub.parse().map_err(|_| missing("sub"))?)
             }
-            ClaimProfile::SimpleJwtAccess => {
-                if claims.token_type.as_deref() != Some("access") {
-                    return Err(missing("token_type"));
-                }
-                UserRef::Id(claims.user_id.ok_or_else(|| missing("user_id"))?)
-            }
-            ClaimProfile::DrfJwt => {
+            UserClaim::UserId => UserRef::Id(claims.user_id.ok_or_else(|| missing("user_id"))?),
+            UserClaim::Username => {
                 UserRef::Username(claims.username.ok_or_else(|| missing("username"))?)
             }
-            ClaimProfile::HeaderLogin => {
-                UserRef::Username(claims.user.ok_or_else(|| missing("user"))?)
-            }
+            UserClaim::User => UserRef::Username(claims.user.ok_or_else(|| missing("user"))?),
         };
         let expires_at = claims.exp.ok_or_else(|| TokenError::Claim("exp".into()))?;
         Ok(VerifiedToken {
@@ -354,9 +359,7 @@ mod tests {
     fn acceptors() -> TokenAcceptors {
         TokenAcceptors::new(vec![TokenAcceptor::new(
             hs_key("k1"),
-            ClaimProfile::Native {
-                issuer: "gatehouse".into(),
-            },
+            ClaimProfile::native("gatehouse"),
             0,
         )])
     }
@@ -381,7 +384,7 @@ mod tests {
             let (verified, acceptor) = acceptors.verify(&sign(claims.clone(), kid)).unwrap();
             assert_eq!(verified.user, UserRef::Username("admin".into()));
             assert_eq!(verified.token_id.as_deref(), Some("abc"));
-            assert_eq!(acceptor.profile().name(), "gatehouse");
+            assert_eq!(acceptor.profile().name, "gatehouse");
             assert_eq!(acceptor.key().id(), "k1");
         }
     }
@@ -471,14 +474,17 @@ mod dialect_profile_tests {
         let key =
             Arc::new(Key::new("h", Algorithm::HS256, KeyMaterial::Hmac(Some(&[3u8; 32]))).unwrap());
         let acceptors = TokenAcceptors::new(vec![
+            TokenAcceptor::new(key.clone(), ClaimProfile::native("gatehouse"), 0),
             TokenAcceptor::new(
                 key.clone(),
-                ClaimProfile::Native {
-                    issuer: "gatehouse".into(),
+                ClaimProfile {
+                    name: "header_login",
+                    user: UserClaim::User,
+                    issuer: None,
+                    token_type: None,
                 },
                 0,
             ),
-            TokenAcceptor::new(key.clone(), ClaimProfile::HeaderLogin, 0),
         ]);
         let exp = crate::verifier::unix_now() + 60;
         let token = key

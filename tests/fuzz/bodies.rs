@@ -11,7 +11,9 @@ use std::time::Duration;
 use gatehouse::credentials::{decode_basic, CredentialRules, Presented};
 use gatehouse::keys::{Key, KeyMaterial, KeyRing};
 use gatehouse::routes::{normalize_path, Access, RouteRule, RouteTable};
-use gatehouse::verifier::jwt::{decode_with_policy, ClaimProfile, TokenAcceptor, TokenAcceptors};
+use gatehouse::verifier::jwt::{
+    decode_with_policy, ClaimProfile, TokenAcceptor, TokenAcceptors, UserClaim,
+};
 use http::header::{HeaderMap, HeaderName, HeaderValue};
 
 fn key() -> &'static Arc<Key> {
@@ -102,15 +104,27 @@ pub fn tokens(data: &[u8]) {
         return;
     };
     let acceptors = TokenAcceptors::new(vec![
+        TokenAcceptor::new(key().clone(), ClaimProfile::native("gatehouse"), 0),
         TokenAcceptor::new(
             key().clone(),
-            ClaimProfile::Native {
-                issuer: "gatehouse".into(),
+            ClaimProfile {
+                name: "simplejwt",
+                user: UserClaim::UserId,
+                issuer: None,
+                token_type: Some("access"),
             },
             0,
         ),
-        TokenAcceptor::new(key().clone(), ClaimProfile::SimpleJwtAccess, 0),
-        TokenAcceptor::new(key().clone(), ClaimProfile::HeaderLogin, 0),
+        TokenAcceptor::new(
+            key().clone(),
+            ClaimProfile {
+                name: "header_login",
+                user: UserClaim::User,
+                issuer: None,
+                token_type: None,
+            },
+            0,
+        ),
     ]);
     assert!(
         acceptors.verify(token).is_err(),
@@ -169,8 +183,9 @@ struct DialectHarness {
     dialects: gatehouse::dialects::Dialects,
     users: Arc<gatehouse::users::UserStore>,
     keys: gatehouse::keys::KeySet,
-    pool: gatehouse::offload::HashPool,
-    metrics: gatehouse::metrics::Metrics,
+    pool: Arc<gatehouse::offload::HashPool>,
+    passwords: gatehouse::passwords::PasswordChecker,
+    counters: gatehouse::metrics::DialectCounters,
     blacklist: gatehouse::dialects::Blacklist,
     limiter: gatehouse::ratelimit::FailureLimiter,
     runtime: tokio::runtime::Runtime,
@@ -179,8 +194,8 @@ struct DialectHarness {
 /// Dialect request parsing: arbitrary bodies and methods against every dialect endpoint.
 pub fn dialects(data: &[u8]) {
     use gatehouse::dialects::{
-        drf_jwt, header_login, kerong, simplejwt, DialectContext, DialectRequest, DialectSettings,
-        Dialects, Endpoint, Language,
+        drf_jwt, header_login, kerong, simplejwt, Action, Api, Dialect, DialectContext,
+        DialectRequest, Dialects, Enabled, Endpoint, Language,
     };
     static STATE: OnceLock<DialectHarness> = OnceLock::new();
     let DialectHarness {
@@ -188,51 +203,67 @@ pub fn dialects(data: &[u8]) {
         users,
         keys,
         pool,
-        metrics,
+        passwords,
+        counters,
         blacklist,
         limiter,
         runtime,
     } = STATE.get_or_init(|| {
         let key = KeyRing::single(key().clone());
-        let settings = DialectSettings {
-            kerong: Some(kerong::Settings {
-                path: "/k".into(),
-                keys: key.clone(),
-                lifetime: Duration::from_secs(60),
-            }),
-            header_login: Some(header_login::Settings {
-                path: "/h".into(),
-                keys: key.clone(),
-                lifetime: Duration::from_secs(60),
-            }),
-            simplejwt: Some(simplejwt::Settings {
-                token_path: "/s/".into(),
-                refresh_path: "/s/refresh/".into(),
-                verify_path: "/s/verify/".into(),
-                blacklist_path: "/s/blacklist/".into(),
-                keys: key.clone(),
-                access_lifetime: Duration::from_secs(60),
-                refresh_lifetime: Duration::from_secs(3600),
-                rotate_refresh_tokens: true,
-                blacklist_after_rotation: true,
-                language: Language::Ru,
-                leeway_secs: 0,
-                max_token_bytes: 8192,
-            }),
-            drf_jwt: Some(drf_jwt::Settings {
-                auth_path: "/d/".into(),
-                refresh_path: "/d/refresh/".into(),
-                verify_path: "/d/verify/".into(),
-                keys: key,
-                lifetime: Duration::from_secs(300),
-                refresh_window: Duration::from_secs(3600),
-                allow_refresh: true,
-                language: Language::En,
-                leeway_secs: 0,
-                max_token_bytes: 8192,
-            }),
-            nomic: None,
+        let enable = |name: &str, api: Arc<dyn Api>| Enabled {
+            dialect: Dialect::named(name).unwrap(),
+            api,
         };
+        let settings = vec![
+            enable(
+                "kerong",
+                Arc::new(kerong::Settings {
+                    path: "/k".into(),
+                    keys: key.clone(),
+                    lifetime: Duration::from_secs(60),
+                }),
+            ),
+            enable(
+                "header_login",
+                Arc::new(header_login::Settings {
+                    path: "/h".into(),
+                    keys: key.clone(),
+                    lifetime: Duration::from_secs(60),
+                }),
+            ),
+            enable(
+                "simplejwt",
+                Arc::new(simplejwt::Settings {
+                    token_path: "/s/".into(),
+                    refresh_path: "/s/refresh/".into(),
+                    verify_path: "/s/verify/".into(),
+                    blacklist_path: "/s/blacklist/".into(),
+                    keys: key.clone(),
+                    access_lifetime: Duration::from_secs(60),
+                    refresh_lifetime: Duration::from_secs(3600),
+                    rotate_refresh_tokens: true,
+                    blacklist_after_rotation: true,
+                    language: Language::Ru,
+                    leeway_secs: 0,
+                    max_token_bytes: 8192,
+                }),
+            ),
+            enable(
+                "drf_jwt",
+                Arc::new(drf_jwt::Settings {
+                    auth_path: "/d/".into(),
+                    refresh_path: "/d/refresh/".into(),
+                    verify_path: "/d/verify/".into(),
+                    keys: key,
+                    lifetime: Duration::from_secs(300),
+                    refresh_window: Duration::from_secs(3600),
+                    allow_refresh: true,
+                    language: Language::En,
+                    leeway_secs: 0,
+                    max_token_bytes: 8192,
+                }),
+            ),
+        ];
         // htpasswd -nbB -C 4 alice 'correct horse': a cheap hash keeps logins fast.
         let hash = gatehouse::users::PasswordHash::parse(
             "$2y$04$2nIagUtAOLZ0/Z7DYISSb.3AjpuquUEZYrZH0EKRs3LvQ.nGw5Sdq",
@@ -246,12 +277,15 @@ pub fn dialects(data: &[u8]) {
             active: true,
             password: hash,
         };
+        let pool = Arc::new(gatehouse::offload::HashPool::new(1, 4).unwrap());
+        let metrics = Arc::new(gatehouse::metrics::Metrics::new().unwrap());
         DialectHarness {
             dialects: Dialects::new(settings),
             users: Arc::new(gatehouse::users::UserStore::new(vec![user])),
             keys: gatehouse::keys::KeySet::new(vec![]),
-            pool: gatehouse::offload::HashPool::new(1, 4).unwrap(),
-            metrics: gatehouse::metrics::Metrics::new().unwrap(),
+            pool: pool.clone(),
+            passwords: gatehouse::passwords::PasswordChecker::new(pool, metrics.clone()),
+            counters: metrics.dialect_counters("fuzz"),
             blacklist: gatehouse::dialects::Blacklist::new(1000, Duration::from_secs(3600)),
             limiter: gatehouse::ratelimit::FailureLimiter::new(
                 gatehouse::ratelimit::LimitSettings::default(),
@@ -264,16 +298,17 @@ pub fn dialects(data: &[u8]) {
         }
     });
     let (selector, rest) = data.split_first().unwrap_or((&0, &[]));
+    let dialect = |name: &str| Dialect::named(name).unwrap();
     let endpoints = [
-        Endpoint::Kerong,
-        Endpoint::HeaderLogin,
-        Endpoint::SimpleJwt(simplejwt::Action::Obtain),
-        Endpoint::SimpleJwt(simplejwt::Action::Refresh),
-        Endpoint::SimpleJwt(simplejwt::Action::Verify),
-        Endpoint::SimpleJwt(simplejwt::Action::Blacklist),
-        Endpoint::DrfJwt(drf_jwt::Action::Obtain),
-        Endpoint::DrfJwt(drf_jwt::Action::Refresh),
-        Endpoint::DrfJwt(drf_jwt::Action::Verify),
+        Endpoint::Dialect(dialect("kerong"), Action::Obtain),
+        Endpoint::Dialect(dialect("header_login"), Action::Obtain),
+        Endpoint::Dialect(dialect("simplejwt"), Action::Obtain),
+        Endpoint::Dialect(dialect("simplejwt"), Action::Refresh),
+        Endpoint::Dialect(dialect("simplejwt"), Action::Verify),
+        Endpoint::Dialect(dialect("simplejwt"), Action::Blacklist),
+        Endpoint::Dialect(dialect("drf_jwt"), Action::Obtain),
+        Endpoint::Dialect(dialect("drf_jwt"), Action::Refresh),
+        Endpoint::Dialect(dialect("drf_jwt"), Action::Verify),
     ];
     let endpoint = endpoints[*selector as usize % endpoints.len()];
     let content_types = [
@@ -308,11 +343,11 @@ pub fn dialects(data: &[u8]) {
         users,
         keys,
         pool,
-        metrics,
+        passwords,
         blacklist,
         limiter,
         client_ip: std::net::Ipv4Addr::LOCALHOST.into(),
-        dialect: endpoint.dialect(),
+        counters: Some(counters),
     };
     let response = runtime.block_on(dialects.answer(endpoint, &request, &ctx));
     assert!((200..600).contains(&response.status), "{}", response.status);
