@@ -1,32 +1,76 @@
 //! gatehouse: an authentication sidecar built on Pingora.
 //!
-//! It stands in front of an existing HTTP service and
-//! 1. authenticates every request (Bearer JWT, Basic, a username/password header pair,
-//!    a token header or cookie) with a cached verifier, so the hot path costs a hash
-//!    lookup;
-//! 2. forwards authenticated requests upstream with trusted identity headers
+//! It stands in front of an existing HTTP service (the upstream) and
+//! 1. answers the login, refresh and verify endpoints of five documented legacy APIs
+//!    itself (the dialects), issuing tokens exactly as those systems did;
+//! 2. authenticates every other request (Bearer JWT, Basic, a username/password header
+//!    pair, a token header or cookie) with a cached verifier, so the hot path costs a
+//!    hash lookup;
+//! 3. forwards authenticated requests upstream with trusted identity headers
 //!    (`X-Auth-User`, `X-Auth-User-Id`, ...), after removing anything a client could
 //!    have forged.
 //!
+//! # The request flow
+//!
 //! ```text
-//! client ─▶ proxy::request_filter ─┬─ route is public? ─▶ forward (no identity)
-//!                                  └─ credentials ─▶ verifier (moka) ─▶ 401/403, or
-//!   upstream ◀─ proxy::upstream_request_filter (strip forged headers, add identity) ◀┘
+//! client ─▶ proxy::request_filter ─▶ decision::decide
+//!             framing (size, RFC 9112) ─▶ routes::normalize_path ─┬─ dialect endpoint ─▶ dialects ─▶ answer
+//!                                                                 ├─ public route ─────▶ forward, no identity
+//!                                                                 └─ credentials ─▶ passwords::Attempt (rate limit)
+//!                                                                      ─▶ verifier (moka; jwt / passwords) ─▶ roles
+//!                                                                      ─▶ 400/401/403/429/503, or forward as identity
+//! upstream ◀─ proxy::upstream_request_filter ◀─ forwarded (strip hop-by-hop, credentials,
+//!              forged identity; add identity, X-Forwarded-*, X-Request-Id; normalised path)
+//! fail_to_proxy ─▶ decision::proxy_failure ─▶ 502 / 504 (respond's JSON shapes)
 //! ```
 //!
-//! # Where things live
-//! - `config`: the TOML schema, validation with file:line:key errors, secrets.
+//! A dialect endpoint reads its body (`body`), checks passwords through the same
+//! `passwords` policy as proxied traffic, signs on the bounded pool (`offload`) and
+//! renders its documented answer; its access tokens open proxied traffic through the
+//! verifier with the claim rules it declares (`dialects::Api::acceptance`).
+//!
+//! # Modules, one line each
+//! Start and configuration:
+//! - `cli`: the command line (`run`, `check`, `hash-password`, `token`).
+//! - `config`: the TOML schema, validation with file:line:key errors, secrets from
+//!   env/files; `config::dialect` is what dialects validate their own tables with.
 //! - `server`: builds the Pingora server (proxy, admin, echo, readiness) and pre-flight.
-//! - `proxy`: the `ProxyHttp` implementation, the request flow only.
-//! - `routes`: path normalisation and the route table.
+//! - `state`: one configuration's runtime snapshot, and what outlives reloads (`Shared`).
+//! - `reload`: SIGHUP and file-change reloads that swap the snapshot.
+//!
+//! The request path:
+//! - `proxy`: the `ProxyHttp` hooks; moves data between Pingora and the modules below.
+//! - `connections`: connection limits and request-head timeouts on the proxy port.
+//! - `framing`: request-head size limits and RFC 9112 framing checks.
+//! - `decision`: the request head → answer, forward or refuse, with the reasons.
+//! - `routes`: path normalisation and the route table (public / authenticated / roles).
 //! - `credentials`: finding the credential a request presents.
-//! - `verifier`: credential -> identity, with the moka cache and JWT policy.
-//! - `identity`: the identity and its headers; `forwarded`: hop-by-hop, X-Forwarded-*.
-//! - `keys`: signing/verification keys and JWKS; `tokens`: gatehouse's own tokens.
-//! - `users`: the user store and password hash formats; `offload`: the hash pool.
-//! - `respond`: locally written responses and refusal shapes.
-//! - `admin`, `metrics`: the admin listener and Prometheus metrics.
-//! - `echo`: the built-in echo upstream; `reload`: SIGHUP reloads.
+//! - `ratelimit`: the failed-credential counters (per client, per username).
+//! - `passwords`: the failed-password policy and the password check, for proxied
+//!   credentials and dialect logins alike.
+//! - `verifier`: credential → identity, with the moka cache and the JWT policy.
+//! - `identity`: the identity and its headers.
+//! - `forwarded`: hop-by-hop headers, credentials, X-Forwarded-*, the request id.
+//! - `respond`: locally written responses and the refusal shapes.
+//! - `body`: bounded reads of the bodies gatehouse answers itself.
+//! - `access_log`: one line per request on stdout.
+//!
+//! Tokens, keys and users:
+//! - `dialects`: the five documented login APIs, their registry and endpoint table.
+//! - `keys`: signing/verification keys, key rings, JWKS; `tokens`: gatehouse's own
+//!   tokens and `gatehouse token`.
+//! - `users`: the user store and the password hash formats.
+//! - `offload`: the bounded pool for password hashes and RSA signatures.
+//!
+//! Around it:
+//! - `admin`: the admin listener (`/healthz`, `/readyz`, `/metrics`, `/log-level`).
+//! - `metrics`: the Prometheus registry; `log_level`: the runtime log level.
+//! - `listener_tls`: the listener certificate, swapped on reload.
+//! - `echo`: the built-in echo upstream of the demo and the tests.
+//!
+//! The fixed interface (binary, config sections, identity headers, refusal shapes) and
+//! the pinned decisions are in DESIGN.md and the README; module docs say only what
+//! their module decides.
 
 pub mod access_log;
 pub mod admin;
@@ -57,66 +101,3 @@ pub mod state;
 pub mod tokens;
 pub mod users;
 pub mod verifier;
-
-use config::Config;
-
-/// Why `gatehouse token` could not print a token.
-#[derive(Debug, thiserror::Error)]
-pub enum TokenCommandError {
-    #[error("no user named {0:?} in the configuration")]
-    UnknownUser(String),
-    #[error("user {0:?} is inactive")]
-    Inactive(String),
-    #[error("no key can sign gatehouse tokens: add a [[keys]] entry with a secret or private key")]
-    NoSigningKey,
-    #[error("unknown dialect {0:?} (expected {names})", names = dialects::Dialect::names())]
-    UnknownDialect(String),
-    #[error("dialect {0:?} is not enabled in the configuration")]
-    DialectDisabled(String),
-    #[error(transparent)]
-    Key(#[from] keys::KeyError),
-}
-
-/// Issues a token for `username`, as `gatehouse token` prints it.
-pub fn issue_token(
-    config: &Config,
-    username: &str,
-    dialect: Option<&str>,
-) -> Result<String, TokenCommandError> {
-    let user = config
-        .users
-        .iter()
-        .find(|u| u.username == username)
-        .ok_or_else(|| TokenCommandError::UnknownUser(username.to_owned()))?;
-    if !user.active {
-        return Err(TokenCommandError::Inactive(username.to_owned()));
-    }
-    let now = verifier::unix_now();
-    let token = match dialect {
-        None | Some("gatehouse") => {
-            let key = config
-                .auth
-                .token_key
-                .as_ref()
-                .ok_or(TokenCommandError::NoSigningKey)?;
-            tokens::issue_native(
-                key,
-                &config.auth.issuer,
-                config.auth.token_lifetime,
-                user,
-                now,
-            )?
-        }
-        Some(name) => {
-            let wanted = dialects::Dialect::named(name)
-                .ok_or_else(|| TokenCommandError::UnknownDialect(name.to_owned()))?;
-            let enabled = config
-                .dialects
-                .iter()
-                .find(|e| e.dialect == wanted)
-                .ok_or_else(|| TokenCommandError::DialectDisabled(name.to_owned()))?;
-            enabled.api.issue(user, now)?
-        }
-    };
-    Ok(token)
-}

@@ -117,7 +117,7 @@ fn token(cli: &Cli, username: &str, dialect: Option<&str>) -> ExitCode {
         Ok(config) => config,
         Err(code) => return code,
     };
-    match gatehouse::issue_token(&config, username, dialect) {
+    match gatehouse::tokens::issue_token(&config, username, dialect) {
         Ok(token) => {
             println!("{token}");
             ExitCode::SUCCESS

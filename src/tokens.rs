@@ -1,5 +1,5 @@
-//! gatehouse's own tokens: what `gatehouse token` prints without `--dialect`, for load
-//! tests and scripts.
+//! gatehouse's own tokens, and `gatehouse token`: a token for a configured user, its own
+//! or (`--dialect`) the one a dialect's login would hand out, for load tests and scripts.
 //!
 //! Claims: `sub` (the canonical username), `iss` (`[auth] issuer`), `iat`, `exp`
 //! (`[auth] token_lifetime` later), `jti` (32 hex digits). The header carries the signing
@@ -9,6 +9,8 @@ use std::time::Duration;
 
 use serde::Serialize;
 
+use crate::config::Config;
+use crate::dialects::Dialect;
 use crate::keys::{Key, KeyError};
 use crate::users::User;
 
@@ -43,4 +45,65 @@ pub fn issue_native(
         jti: new_jti(),
     };
     key.sign(&key.header(true), &claims)
+}
+
+/// Why `gatehouse token` could not print a token.
+#[derive(Debug, thiserror::Error)]
+pub enum TokenCommandError {
+    #[error("no user named {0:?} in the configuration")]
+    UnknownUser(String),
+    #[error("user {0:?} is inactive")]
+    Inactive(String),
+    #[error("no key can sign gatehouse tokens: add a [[keys]] entry with a secret or private key")]
+    NoSigningKey,
+    #[error("unknown dialect {0:?} (expected {names})", names = Dialect::names())]
+    UnknownDialect(String),
+    #[error("dialect {0:?} is not enabled in the configuration")]
+    DialectDisabled(String),
+    #[error(transparent)]
+    Key(#[from] KeyError),
+}
+
+/// Issues a token for `username`, as `gatehouse token` prints it.
+pub fn issue_token(
+    config: &Config,
+    username: &str,
+    dialect: Option<&str>,
+) -> Result<String, TokenCommandError> {
+    let user = config
+        .users
+        .iter()
+        .find(|u| u.username == username)
+        .ok_or_else(|| TokenCommandError::UnknownUser(username.to_owned()))?;
+    if !user.active {
+        return Err(TokenCommandError::Inactive(username.to_owned()));
+    }
+    let now = crate::verifier::unix_now();
+    let token = match dialect {
+        None | Some("gatehouse") => {
+            let key = config
+                .auth
+                .token_key
+                .as_ref()
+                .ok_or(TokenCommandError::NoSigningKey)?;
+            issue_native(
+                key,
+                &config.auth.issuer,
+                config.auth.token_lifetime,
+                user,
+                now,
+            )?
+        }
+        Some(name) => {
+            let wanted = Dialect::named(name)
+                .ok_or_else(|| TokenCommandError::UnknownDialect(name.to_owned()))?;
+            let enabled = config
+                .dialects
+                .iter()
+                .find(|e| e.dialect == wanted)
+                .ok_or_else(|| TokenCommandError::DialectDisabled(name.to_owned()))?;
+            enabled.api.issue(user, now)?
+        }
+    };
+    Ok(token)
 }

@@ -1,4 +1,3 @@
-
 use super::*;
 
 const JWT: &str = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhIn0.c2ln";

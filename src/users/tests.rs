@@ -1,4 +1,3 @@
-
 use super::*;
 
 // Demo users, as tests/captures/hashes/make-demo-hashes.sh makes them, each by a real tool.
