@@ -14,8 +14,9 @@
 //! - A key that ring would judge differently from RustCrypto stays on RustCrypto, so a key
 //!   verifies exactly the tokens it verified before: an RSA modulus outside 2048..=4096
 //!   bits (RustCrypto takes smaller moduli and refuses larger ones, ring the reverse), an
-//!   even modulus, an RSA exponent that is even or below 3, an EC key that is not an
-//!   uncompressed point of the algorithm's curve, an Ed25519 key that is not 32 bytes.
+//!   EC key that is not an uncompressed point of the algorithm's curve, an Ed25519 key
+//!   that is not 32 bytes. RSA keys both refuse whatever the token (an even modulus, an
+//!   exponent that is even or below 3) stay there too, so the refusal is RustCrypto's.
 //!   gatehouse's own keys (RSA ≥ 2048 bits, e = 65537, points from `Key::new`) all take the
 //!   ring path.
 //! - Where ring is stricter, it wins: the `rsa` crate's PSS verification does not check

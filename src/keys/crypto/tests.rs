@@ -250,29 +250,135 @@ fn rsa_der_keys_and_leading_zeros_take_the_ring_path() {
     );
 }
 
+/// RS256 with ring itself, for any modulus ring takes (2048..=8192 bits).
+fn ring_rs256(n: &[u8], e: &[u8], message: &[u8], signature: &[u8]) -> bool {
+    RsaPublicKeyComponents { n, e }
+        .verify(
+            &ring::signature::RSA_PKCS1_2048_8192_SHA256,
+            message,
+            signature,
+        )
+        .is_ok()
+}
+
+/// RS256 with the `rsa` crate itself (what RustCrypto verifies with), through no
+/// jsonwebtoken provider.
+fn rsa_crate_rs256(n: &[u8], e: &[u8], message: &[u8], signature: &[u8]) -> bool {
+    use rsa::BigUint;
+    use sha2::{Digest, Sha256};
+    rsa::RsaPublicKey::new(BigUint::from_bytes_be(n), BigUint::from_bytes_be(e))
+        .and_then(|key| {
+            key.verify(
+                rsa::Pkcs1v15Sign::new::<Sha256>(),
+                &Sha256::digest(message),
+                signature,
+            )
+        })
+        .is_ok()
+}
+
+/// A key, a message and an RS256 signature that ring accepts and RustCrypto cannot: the
+/// modulus is 3^2585 (4098 bits), which RustCrypto refuses for its size. ring checks only
+/// a modulus' size and parity, not that it is a product of two primes, and this one's
+/// φ(n) = 2·3^2584 is known, so d = e^-1 mod φ(n) = e^(φ(φ(n)) - 1), φ(φ(n)) = 2·3^2583.
+fn rsa_over_4096_bits() -> (Vec<u8>, Vec<u8>, Vec<u8>, Vec<u8>) {
+    use rsa::BigUint;
+    use sha2::{Digest, Sha256};
+    const SHA256_DIGEST_INFO: [u8; 19] = [
+        0x30, 0x31, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x01,
+        0x05, 0x00, 0x04, 0x20,
+    ];
+    let power_of_3 = |k: u32| (0..k).fold(BigUint::from(1u32), |p, _| p * 3u32);
+    let n = power_of_3(2585);
+    let phi = power_of_3(2584) * 2u32;
+    let e = BigUint::from(65_537u32);
+    let d = e.modpow(&(power_of_3(2583) * 2u32 - 1u32), &phi);
+    let len = n.to_bytes_be().len();
+    // s^e = EM (mod n) needs EM prime to n, i.e. not a multiple of 3: one in three
+    // messages is skipped.
+    for i in 0..64u32 {
+        let message = format!("{}{i}", String::from_utf8_lossy(MESSAGE)).into_bytes();
+        // EMSA-PKCS1-v1_5: 00 01 ff..ff 00 DigestInfo H(m), as long as n.
+        let mut em = vec![0, 1];
+        em.resize(len - SHA256_DIGEST_INFO.len() - 32 - 1, 0xff);
+        em.push(0);
+        em.extend_from_slice(&SHA256_DIGEST_INFO);
+        em.extend_from_slice(&Sha256::digest(&message));
+        let em = BigUint::from_bytes_be(&em);
+        let s = em.modpow(&d, &n);
+        if s.modpow(&e, &n) != em {
+            continue;
+        }
+        let mut signature = vec![0; len];
+        let s = s.to_bytes_be();
+        signature[len - s.len()..].copy_from_slice(&s);
+        return (n.to_bytes_be(), e.to_bytes_be(), message, signature);
+    }
+    panic!("no message with an encoding prime to 3 in 64");
+}
+
+/// For the keys the provider leaves to RustCrypto, its verdict must be RustCrypto's own,
+/// checked against the `rsa` crate called directly. For the moduli outside 2048..=4096
+/// bits it is not ring's: routing those to ring would change which tokens they verify.
 #[test]
 fn rsa_keys_ring_would_judge_differently_stay_on_rust_crypto() {
     use rsa::traits::PublicKeyParts;
-    // 1024 bits: RustCrypto verifies, ring would refuse the key.
+    // 1024 bits: RustCrypto verifies, ring refuses the key.
     let small = rsa_private(1024);
     let pair = rsa_pair(&small);
+    let (n, e) = (small.n().to_bytes_be(), small.e().to_bytes_be());
     assert!(!takes_ring_path(Algorithm::RS256, &pair.decoding));
     let signature = sign(Algorithm::RS256, &pair.encoding, MESSAGE);
-    assert_eq!(
-        both(Algorithm::RS256, &pair.decoding, MESSAGE, &signature),
-        Ok(true)
+    assert!(rsa_crate_rs256(&n, &e, MESSAGE, &signature));
+    assert!(
+        !ring_rs256(&n, &e, MESSAGE, &signature),
+        "ring took 1024 bits"
     );
     assert_eq!(
-        both(
+        verdict(
+            &PROVIDER,
             Algorithm::RS256,
             &pair.decoding,
             MESSAGE,
-            &flip(&signature, 3)
+            &signature
+        ),
+        Ok(true)
+    );
+    let flipped = flip(&signature, 3);
+    assert!(!rsa_crate_rs256(&n, &e, MESSAGE, &flipped));
+    assert_eq!(
+        verdict(
+            &PROVIDER,
+            Algorithm::RS256,
+            &pair.decoding,
+            MESSAGE,
+            &flipped
         ),
         Ok(false)
     );
-    // Even exponent, exponent 1, even or empty modulus.
-    let n = rsa_2048().0.n().to_bytes_be();
+
+    // Over 4096 bits: ring verifies, RustCrypto refuses the key.
+    let (n, e, message, signature) = rsa_over_4096_bits();
+    let key = DecodingKey::from_rsa_raw_components(&n, &e);
+    assert!(!takes_ring_path(Algorithm::RS256, &key));
+    assert!(
+        ring_rs256(&n, &e, &message, &signature),
+        "ring refused 4098 bits"
+    );
+    assert!(!rsa_crate_rs256(&n, &e, &message, &signature));
+    assert_eq!(
+        verdict(&PROVIDER, Algorithm::RS256, &key, &message, &signature),
+        Ok(false)
+    );
+
+    // Even exponent, exponent 1, empty exponent, even or empty modulus: both libraries
+    // refuse these keys whatever the signature, and they stay on RustCrypto, whose
+    // refusal it was. The signature is valid for the same modulus with e = 65537.
+    let (a, _) = rsa_2048();
+    let signature = sign(Algorithm::RS256, &rsa_pair(a).encoding, MESSAGE);
+    let (n, e) = (a.n().to_bytes_be(), a.e().to_bytes_be());
+    assert!(rsa_crate_rs256(&n, &e, MESSAGE, &signature));
+    assert!(ring_rs256(&n, &e, MESSAGE, &signature));
     let mut even_n = n.clone();
     *even_n.last_mut().unwrap() &= 0xfe;
     for (n, e) in [
@@ -283,8 +389,21 @@ fn rsa_keys_ring_would_judge_differently_stay_on_rust_crypto() {
         (&[][..], &[1u8, 0, 1][..]),
     ] {
         let key = DecodingKey::from_rsa_raw_components(n, e);
-        assert!(!takes_ring_path(Algorithm::RS256, &key));
-        let _ = both(Algorithm::RS256, &key, MESSAGE, &signature);
+        assert!(!takes_ring_path(Algorithm::RS256, &key), "e {e:?}");
+        assert!(
+            rsa::RsaPublicKey::new(
+                rsa::BigUint::from_bytes_be(n),
+                rsa::BigUint::from_bytes_be(e)
+            )
+            .is_err(),
+            "RustCrypto takes e {e:?}"
+        );
+        assert!(!ring_rs256(n, e, MESSAGE, &signature));
+        assert_eq!(
+            verdict(&PROVIDER, Algorithm::RS256, &key, MESSAGE, &signature),
+            Ok(false),
+            "e {e:?}"
+        );
     }
 }
 
