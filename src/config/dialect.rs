@@ -124,6 +124,18 @@ impl<'v, 'p, 'a> DialectConfig<'v, 'p, 'a> {
         self.validator.signing_key(id, self.keys, at)
     }
 
+    /// The ring of a dialect whose table names its signing key in `key` and the older
+    /// keys it still accepts in `verify_keys`.
+    pub fn keys(
+        &mut self,
+        signing_id: &str,
+        verify_ids: Option<&[String]>,
+        at: &KeyPath,
+    ) -> Option<KeyRing> {
+        let signing = self.signing_key(signing_id, &at.key("key"));
+        self.key_ring(signing, verify_ids, at)
+    }
+
     /// A dialect's signing key and the older keys still accepted (`verify_keys`), each
     /// named once, none retired.
     pub fn key_ring(
@@ -178,8 +190,7 @@ impl<'v, 'p, 'a> DialectConfig<'v, 'p, 'a> {
     ) -> Option<SimpleDialect> {
         let raw: RawSimpleDialect = self.raw(table, at)?;
         let path = self.paths(at, &[("path", raw.path.as_deref(), default_path)]);
-        let key = self.signing_key(&raw.key, &at.key("key"));
-        let keys = self.key_ring(key, raw.verify_keys.as_deref(), at);
+        let keys = self.keys(&raw.key, raw.verify_keys.as_deref(), at);
         let lifetime = self.duration(
             raw.lifetime.as_deref(),
             default_lifetime,

@@ -98,13 +98,10 @@ impl Api for Settings {
 
     /// `user` is the username.
     fn acceptance(&self) -> (&KeyRing, ClaimProfile) {
-        let profile = ClaimProfile {
-            name: REGISTRATION.name,
-            user: UserClaim::User,
-            issuer: None,
-            token_type: None,
-        };
-        (&self.keys, profile)
+        (
+            &self.keys,
+            ClaimProfile::new(REGISTRATION.name, UserClaim::User),
+        )
     }
 
     fn issue(&self, user: &User, now: u64) -> Result<String, KeyError> {

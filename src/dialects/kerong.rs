@@ -99,13 +99,10 @@ impl Api for Settings {
 
     /// `sub` is the username.
     fn acceptance(&self) -> (&KeyRing, ClaimProfile) {
-        let profile = ClaimProfile {
-            name: REGISTRATION.name,
-            user: UserClaim::SubUsername,
-            issuer: None,
-            token_type: None,
-        };
-        (&self.keys, profile)
+        (
+            &self.keys,
+            ClaimProfile::new(REGISTRATION.name, UserClaim::SubUsername),
+        )
     }
 
     fn issue(&self, user: &User, now: u64) -> Result<String, KeyError> {

@@ -137,13 +137,10 @@ impl Api for Settings {
 
     /// `sub` is the user id as a string, `iss` the configured issuer.
     fn acceptance(&self) -> (&KeyRing, ClaimProfile) {
-        let profile = ClaimProfile {
-            name: REGISTRATION.name,
-            user: UserClaim::SubId,
-            issuer: Some(self.issuer.clone()),
-            token_type: None,
-        };
-        (&self.keys, profile)
+        (
+            &self.keys,
+            ClaimProfile::new(REGISTRATION.name, UserClaim::SubId).with_issuer(&self.issuer),
+        )
     }
 
     fn issue(&self, user: &User, now: u64) -> Result<String, KeyError> {

@@ -36,15 +36,33 @@ pub struct ClaimProfile {
 }
 
 impl ClaimProfile {
+    /// Tokens of the family `name` whose user `user` names, with no `iss` and no
+    /// `token_type` required.
+    pub fn new(name: &'static str, user: UserClaim) -> Self {
+        Self {
+            name,
+            user,
+            issuer: None,
+            token_type: None,
+        }
+    }
+
+    /// Requires `iss` to be `issuer`.
+    pub fn with_issuer(mut self, issuer: &str) -> Self {
+        self.issuer = Some(issuer.to_owned());
+        self
+    }
+
+    /// Requires `token_type` to be `token_type`.
+    pub fn with_token_type(mut self, token_type: &'static str) -> Self {
+        self.token_type = Some(token_type);
+        self
+    }
+
     /// gatehouse's own tokens (`gatehouse token`): `sub` is the username, `iss` is the
     /// configured issuer.
     pub fn native(issuer: &str) -> Self {
-        Self {
-            name: "gatehouse",
-            user: UserClaim::SubUsername,
-            issuer: Some(issuer.to_owned()),
-            token_type: None,
-        }
+        Self::new("gatehouse", UserClaim::SubUsername).with_issuer(issuer)
     }
 }
 
@@ -477,12 +495,7 @@ mod dialect_profile_tests {
             TokenAcceptor::new(key.clone(), ClaimProfile::native("gatehouse"), 0),
             TokenAcceptor::new(
                 key.clone(),
-                ClaimProfile {
-                    name: "header_login",
-                    user: UserClaim::User,
-                    issuer: None,
-                    token_type: None,
-                },
+                ClaimProfile::new("header_login", UserClaim::User),
                 0,
             ),
         ]);

@@ -107,22 +107,12 @@ pub fn tokens(data: &[u8]) {
         TokenAcceptor::new(key().clone(), ClaimProfile::native("gatehouse"), 0),
         TokenAcceptor::new(
             key().clone(),
-            ClaimProfile {
-                name: "simplejwt",
-                user: UserClaim::UserId,
-                issuer: None,
-                token_type: Some("access"),
-            },
+            ClaimProfile::new("simplejwt", UserClaim::UserId).with_token_type("access"),
             0,
         ),
         TokenAcceptor::new(
             key().clone(),
-            ClaimProfile {
-                name: "header_login",
-                user: UserClaim::User,
-                issuer: None,
-                token_type: None,
-            },
+            ClaimProfile::new("header_login", UserClaim::User),
             0,
         ),
     ]);

@@ -57,8 +57,7 @@ fn configure(
             ),
         ],
     );
-    let key = config.signing_key(&raw.key, &at.key("key"));
-    let keys = config.key_ring(key, raw.verify_keys.as_deref(), at);
+    let keys = config.keys(&raw.key, raw.verify_keys.as_deref(), at);
     let lifetime = config.duration(
         raw.lifetime.as_deref(),
         S::DEFAULT_LIFETIME,
@@ -123,13 +122,10 @@ impl Api for Settings {
 
     /// `username` names the user (as `jwt_get_username_from_payload` does).
     fn acceptance(&self) -> (&KeyRing, ClaimProfile) {
-        let profile = ClaimProfile {
-            name: REGISTRATION.name,
-            user: UserClaim::Username,
-            issuer: None,
-            token_type: None,
-        };
-        (&self.keys, profile)
+        (
+            &self.keys,
+            ClaimProfile::new(REGISTRATION.name, UserClaim::Username),
+        )
     }
 
     fn issue(&self, user: &User, now: u64) -> Result<String, KeyError> {

@@ -66,8 +66,7 @@ fn configure(
             ),
         ],
     );
-    let key = config.signing_key(&raw.key, &at.key("key"));
-    let keys = config.key_ring(key, raw.verify_keys.as_deref(), at);
+    let keys = config.keys(&raw.key, raw.verify_keys.as_deref(), at);
     let access_lifetime = config.duration(
         raw.access_lifetime.as_deref(),
         S::DEFAULT_ACCESS_LIFETIME,
@@ -141,13 +140,10 @@ impl Api for Settings {
     /// Access tokens only (`token_type` is `access`): a refresh token never opens
     /// proxied traffic. `user_id` is an integer.
     fn acceptance(&self) -> (&KeyRing, ClaimProfile) {
-        let profile = ClaimProfile {
-            name: REGISTRATION.name,
-            user: UserClaim::UserId,
-            issuer: None,
-            token_type: Some("access"),
-        };
-        (&self.keys, profile)
+        (
+            &self.keys,
+            ClaimProfile::new(REGISTRATION.name, UserClaim::UserId).with_token_type("access"),
+        )
     }
 
     /// The access token a login from the local host would get.
