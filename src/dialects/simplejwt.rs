@@ -17,7 +17,7 @@
 //!
 //! Bodies: JSON, `application/x-www-form-urlencoded` or `multipart/form-data` (DRF's
 //! default parsers; the parsing, DRF's `CharField` rules and DRF's own messages are shared
-//! with `drf_jwt`). Field values are trimmed; numbers are accepted as their Python `str()`.
+//! with `drf_jwt`, in `django/`). Field values are trimmed; numbers are accepted as their Python `str()`.
 //!
 //! # Failures
 //!
@@ -106,12 +106,12 @@ use std::time::{Duration, SystemTime};
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
-use http::header::{HeaderValue, CONTENT_TYPE, RETRY_AFTER, WWW_AUTHENTICATE};
+use http::header::{HeaderValue, WWW_AUTHENTICATE};
 use serde_json::{Map, Value};
 
-use super::drf_jwt::{
-    char_field, detail, drf, field_errors, non_field_error, post_data, push_json_string,
-    server_error, two_char_fields, Texts,
+use super::django::{
+    detail, django42, drf, non_field_error, one_char_field, post_data, push_json_string, py_strip,
+    server_error, strings_body, throttled, two_char_fields, Texts,
 };
 use super::{DialectContext, DialectRequest, Language, LoginFailure, Lookup};
 use crate::keys::{Key, KeyError, KeyRing};
@@ -262,35 +262,10 @@ fn refused(messages: Messages, refusal: Refused) -> LocalResponse {
     }
 }
 
-/// Django 4.2 serves its HTML pages (the 500, the 400 of a bad form) as
-/// `text/html; charset=utf-8`; the shared DRF helpers write Django 3.2's `text/html`.
-fn django42(mut response: LocalResponse) -> LocalResponse {
-    for (name, value) in &mut response.headers {
-        if *name == CONTENT_TYPE && value.as_bytes() == b"text/html" {
-            *value = HeaderValue::from_static("text/html; charset=utf-8");
-        }
-    }
-    response
-}
-
-fn tokens_body(pairs: &[(&str, &str)]) -> LocalResponse {
-    let mut body = String::from("{");
-    for (i, (name, token)) in pairs.iter().enumerate() {
-        if i > 0 {
-            body.push(',');
-        }
-        push_json_string(&mut body, name);
-        body.push(':');
-        push_json_string(&mut body, token);
-    }
-    body.push('}');
-    drf(200, body)
-}
-
 /// 413 for a body over the size limit: DRF's `{"detail"}` shape and headers, in English in
 /// every language (neither Django nor DRF has this message to translate).
 pub fn too_large(_language: Language) -> LocalResponse {
-    detail(413, "Request body is too large.")
+    super::django::too_large()
 }
 
 const OPTIONS_OBTAIN: &str = r#"{"name":"Token Obtain Pair","description":"Takes a set of user credentials and returns an access and refresh JSON web\ntoken pair to prove the authentication of those credentials.","renders":["application/json","text/html"],"parses":["application/json","application/x-www-form-urlencoded","multipart/form-data"],"actions":{"POST":{"email":{"type":"string","required":true,"read_only":false,"label":"Email"},"password":{"type":"string","required":true,"read_only":false,"label":"Password"}}}}"#;
@@ -467,7 +442,7 @@ fn py_int(value: &Value) -> Result<i128, PyIntError> {
 /// `int(str)`: surrounding whitespace, a sign, ASCII digits with single underscores
 /// between them.
 fn py_int_str(s: &str) -> Option<i128> {
-    let s = s.trim_matches(|c: char| c.is_whitespace() || ('\u{1c}'..='\u{1f}').contains(&c));
+    let s = py_strip(s);
     let (negative, digits) = match s.as_bytes().first() {
         Some(b'-') => (true, &s[1..]),
         Some(b'+') => (false, &s[1..]),
@@ -685,9 +660,9 @@ async fn view(
             obtain(settings, messages, email, password, request, ctx).await
         }
         Action::Verify => {
-            let token = match char_field(fields, "token", texts) {
+            let token = match one_char_field(fields, "token", texts) {
                 Ok(token) => token,
-                Err(errors) => return field_errors(&[("token", errors)]),
+                Err(response) => return response,
             };
             let claims = match check(settings, &token, Kind::Untyped, now, ctx) {
                 Ok(claims) => claims,
@@ -706,9 +681,9 @@ async fn view(
             drf(200, "{}".to_owned())
         }
         Action::Refresh | Action::Blacklist => {
-            let token = match char_field(fields, "refresh", texts) {
+            let token = match one_char_field(fields, "refresh", texts) {
                 Ok(token) => token,
-                Err(errors) => return field_errors(&[("refresh", errors)]),
+                Err(response) => return response,
             };
             let claims = match check(settings, &token, Kind::Refresh, now, ctx) {
                 Ok(claims) => claims,
@@ -743,8 +718,7 @@ async fn obtain(
         Err(LoginFailure::Invalid(_)) => return failed(),
         Err(LoginFailure::Busy) => return server_error(),
         Err(LoginFailure::Limited { retry_after_secs }) => {
-            return detail(429, &messages.throttled(retry_after_secs))
-                .with_header(RETRY_AFTER, retry_after_secs.into())
+            return throttled(&messages.throttled(retry_after_secs), retry_after_secs)
         }
     };
     let Some(user_id) = user.id else {
@@ -764,7 +738,7 @@ async fn obtain(
         .sign(&settings.keys, header(settings.keys.signing()), access)
         .await;
     match (refresh, access) {
-        (Ok(refresh), Ok(access)) => tokens_body(&[("refresh", &refresh), ("access", &access)]),
+        (Ok(refresh), Ok(access)) => strings_body(&[("refresh", &refresh), ("access", &access)]),
         _ => server_error(),
     }
 }
@@ -785,7 +759,7 @@ async fn refresh(
         return server_error();
     };
     if !settings.rotate_refresh_tokens {
-        return tokens_body(&[("access", &access)]);
+        return strings_body(&[("access", &access)]);
     }
     if settings.blacklist_after_rotation {
         if let Err(refusal) = blacklist(&claims, ctx) {
@@ -805,7 +779,7 @@ async fn refresh(
         .sign(&settings.keys, header(settings.keys.signing()), rotated)
         .await
     {
-        Ok(rotated) => tokens_body(&[("access", &access), ("refresh", &rotated)]),
+        Ok(rotated) => strings_body(&[("access", &access), ("refresh", &rotated)]),
         Err(_) => server_error(),
     }
 }
@@ -819,6 +793,7 @@ mod tests {
     use crate::offload::HashPool;
     use crate::ratelimit::{FailureLimiter, LimitSettings};
     use crate::users::{PasswordHash, UserStore};
+    use http::header::CONTENT_TYPE;
     use serde_json::json;
     use std::sync::Arc;
     use std::time::UNIX_EPOCH;
