@@ -16,8 +16,7 @@ const NO_DATA: &str = "No data provided";
 
 /// What every DRF `APIView` does before the serializer: content negotiation (406),
 /// OPTIONS metadata, 405 for anything but POST (HEAD without a body), parsing the body
-/// by media type (415, JSON errors), and refusing data that is not a dictionary. Shared
-/// with `simplejwt`, whose views are DRF views too.
+/// by media type (415, JSON errors), and refusing data that is not a dictionary.
 pub(crate) fn post_data(
     request: &DialectRequest<'_>,
     texts: Texts,
