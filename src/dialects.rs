@@ -26,6 +26,7 @@
 //! [`DialectContext`], which runs them on the bounded pool, never on the async workers.
 //! JWKS (`/.well-known/jwks.json`) is answered here too.
 
+mod django;
 pub mod drf_jwt;
 pub mod header_login;
 pub mod kerong;

@@ -7,7 +7,7 @@ use std::time::SystemTime;
 use async_trait::async_trait;
 use serde::Deserialize;
 
-use super::{answer, issue_access, too_large, Action as SimpleJwtAction, Settings};
+use super::{answer, issue_access, too_large, Settings};
 use crate::config::{DialectConfig, KeyPath};
 use crate::dialects::{
     Action, Api, DialectContext, DialectRequest, Language, Registration, BLACKLIST_KEEP,
@@ -105,17 +105,6 @@ fn configure(
 impl Api for Settings {
     fn endpoints(&self) -> Vec<(String, Action)> {
         self.routes()
-            .into_iter()
-            .map(|(path, action)| {
-                let action = match action {
-                    SimpleJwtAction::Obtain => Action::Obtain,
-                    SimpleJwtAction::Refresh => Action::Refresh,
-                    SimpleJwtAction::Verify => Action::Verify,
-                    SimpleJwtAction::Blacklist => Action::Blacklist,
-                };
-                (path, action)
-            })
-            .collect()
     }
 
     fn too_large(&self, _now: SystemTime) -> LocalResponse {
@@ -128,12 +117,6 @@ impl Api for Settings {
         request: &DialectRequest<'_>,
         ctx: &DialectContext<'_>,
     ) -> LocalResponse {
-        let action = match action {
-            Action::Obtain => SimpleJwtAction::Obtain,
-            Action::Refresh => SimpleJwtAction::Refresh,
-            Action::Verify => SimpleJwtAction::Verify,
-            Action::Blacklist => SimpleJwtAction::Blacklist,
-        };
         answer(self, action, request, ctx).await
     }
 
