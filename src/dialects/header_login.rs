@@ -72,43 +72,6 @@ impl Settings {
     pub const DEFAULT_LIFETIME: Duration = Duration::from_secs(30 * 60);
 }
 
-#[async_trait]
-impl Api for Settings {
-    fn endpoints(&self) -> Vec<(String, Action)> {
-        vec![(self.path.clone(), Action::Obtain)]
-    }
-
-    /// Credentials come in headers (GET or POST): a body is never read.
-    fn reads_body(&self, _action: Action, _method: &http::Method) -> bool {
-        false
-    }
-
-    fn too_large(&self, _now: SystemTime) -> LocalResponse {
-        too_large()
-    }
-
-    async fn answer(
-        &self,
-        _action: Action,
-        request: &DialectRequest<'_>,
-        ctx: &DialectContext<'_>,
-    ) -> LocalResponse {
-        answer(self, request, ctx).await
-    }
-
-    /// `user` is the username.
-    fn acceptance(&self) -> (&KeyRing, ClaimProfile) {
-        (
-            &self.keys,
-            ClaimProfile::new(REGISTRATION.name, UserClaim::User),
-        )
-    }
-
-    fn issue(&self, user: &User, now: u64) -> Result<String, KeyError> {
-        issue(self, &user.username, now)
-    }
-}
-
 #[derive(Serialize)]
 struct Claims {
     user: String,
@@ -120,25 +83,6 @@ fn error(code: u16, message: &str) -> LocalResponse {
         code,
         &json!({"code": code, "status": "error", "message": message}),
     )
-}
-
-pub fn too_large() -> LocalResponse {
-    error(413, "Request is too large.")
-}
-
-/// Signs the token `/login` hands out.
-pub fn issue(
-    settings: &Settings,
-    username: &str,
-    now: u64,
-) -> Result<String, crate::keys::KeyError> {
-    let claims = Claims {
-        user: username.to_owned(),
-        exp: now + settings.lifetime.as_secs(),
-    };
-    settings
-        .keys
-        .sign_with_layout(settings.keys.signing().typ_alg_header(), &claims)
 }
 
 fn required(request: &DialectRequest<'_>, name: &str) -> Result<String, LocalResponse> {
@@ -155,50 +99,89 @@ fn required(request: &DialectRequest<'_>, name: &str) -> Result<String, LocalRes
     Ok(value)
 }
 
-pub async fn answer(
-    settings: &Settings,
-    request: &DialectRequest<'_>,
-    ctx: &DialectContext<'_>,
-) -> LocalResponse {
-    if request.method != http::Method::GET && request.method != http::Method::POST {
-        return error(405, "Method not allowed.").with_header(
-            http::header::ALLOW,
-            http::HeaderValue::from_static("GET, POST"),
-        );
+#[async_trait]
+impl Api for Settings {
+    fn endpoints(&self) -> Vec<(String, Action)> {
+        vec![(self.path.clone(), Action::Obtain)]
     }
-    let (username, password) = match (
-        required(request, "User-Name"),
-        required(request, "Password"),
-    ) {
-        (Ok(u), Ok(p)) => (u, p),
-        (Err(e), _) | (_, Err(e)) => return e,
-    };
-    match ctx
-        .check_password(Lookup::UsernameIgnoreCase(username), password.into_bytes())
-        .await
-    {
-        Ok(user) => {
-            let claims = Claims {
-                user: user.username.clone(),
-                exp: request.unix_now() + settings.lifetime.as_secs(),
-            };
-            let token = ctx
-                .sign(
-                    &settings.keys,
-                    settings.keys.signing().typ_alg_header(),
-                    claims,
-                )
-                .await;
-            match token {
-                Ok(token) => {
-                    LocalResponse::json(200, &json!({"code": 200, "status": "ok", "token": token}))
+
+    /// Credentials come in headers (GET or POST): a body is never read.
+    fn reads_body(&self, _action: Action, _method: &http::Method) -> bool {
+        false
+    }
+
+    /// `user` is the username.
+    fn acceptance(&self) -> (&KeyRing, ClaimProfile) {
+        (
+            &self.keys,
+            ClaimProfile::new(REGISTRATION.name, UserClaim::User),
+        )
+    }
+
+    fn too_large(&self, _now: SystemTime) -> LocalResponse {
+        error(413, "Request is too large.")
+    }
+
+    /// Signs the token `/login` hands out.
+    fn issue(&self, user: &User, now: u64) -> Result<String, KeyError> {
+        let claims = Claims {
+            user: user.username.clone(),
+            exp: now + self.lifetime.as_secs(),
+        };
+        self.keys
+            .sign_with_layout(self.keys.signing().typ_alg_header(), &claims)
+    }
+
+    async fn answer(
+        &self,
+        _action: Action,
+        request: &DialectRequest<'_>,
+        ctx: &DialectContext<'_>,
+    ) -> LocalResponse {
+        let settings = self;
+        if request.method != http::Method::GET && request.method != http::Method::POST {
+            return error(405, "Method not allowed.").with_header(
+                http::header::ALLOW,
+                http::HeaderValue::from_static("GET, POST"),
+            );
+        }
+        let (username, password) = match (
+            required(request, "User-Name"),
+            required(request, "Password"),
+        ) {
+            (Ok(u), Ok(p)) => (u, p),
+            (Err(e), _) | (_, Err(e)) => return e,
+        };
+        match ctx
+            .check_password(Lookup::UsernameIgnoreCase(username), password.into_bytes())
+            .await
+        {
+            Ok(user) => {
+                let claims = Claims {
+                    user: user.username.clone(),
+                    exp: request.unix_now() + settings.lifetime.as_secs(),
+                };
+                let token = ctx
+                    .sign(
+                        &settings.keys,
+                        settings.keys.signing().typ_alg_header(),
+                        claims,
+                    )
+                    .await;
+                match token {
+                    Ok(token) => LocalResponse::json(
+                        200,
+                        &json!({"code": 200, "status": "ok", "token": token}),
+                    ),
+                    Err(_) => error(500, "Internal error."),
                 }
-                Err(_) => error(500, "Internal error."),
+            }
+            Err(LoginFailure::Invalid(_)) => error(404, "Data not found."),
+            Err(LoginFailure::Busy) => error(500, "Internal error."),
+            Err(LoginFailure::Limited { retry_after_secs }) => {
+                error(429, "Too many failed attempts.")
+                    .with_header(http::header::RETRY_AFTER, retry_after_secs.into())
             }
         }
-        Err(LoginFailure::Invalid(_)) => error(404, "Data not found."),
-        Err(LoginFailure::Busy) => error(500, "Internal error."),
-        Err(LoginFailure::Limited { retry_after_secs }) => error(429, "Too many failed attempts.")
-            .with_header(http::header::RETRY_AFTER, retry_after_secs.into()),
     }
 }

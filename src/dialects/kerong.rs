@@ -78,38 +78,6 @@ impl Settings {
     pub const DEFAULT_LIFETIME: Duration = Duration::from_secs(3600);
 }
 
-#[async_trait]
-impl Api for Settings {
-    fn endpoints(&self) -> Vec<(String, Action)> {
-        vec![(self.path.clone(), Action::Obtain)]
-    }
-
-    fn too_large(&self, now: SystemTime) -> LocalResponse {
-        too_large(now)
-    }
-
-    async fn answer(
-        &self,
-        _action: Action,
-        request: &DialectRequest<'_>,
-        ctx: &DialectContext<'_>,
-    ) -> LocalResponse {
-        answer(self, request, ctx).await
-    }
-
-    /// `sub` is the username.
-    fn acceptance(&self) -> (&KeyRing, ClaimProfile) {
-        (
-            &self.keys,
-            ClaimProfile::new(REGISTRATION.name, UserClaim::SubUsername),
-        )
-    }
-
-    fn issue(&self, user: &User, now: u64) -> Result<String, KeyError> {
-        issue(self, user, now)
-    }
-}
-
 #[derive(Serialize)]
 struct Claims {
     sub: String,
@@ -151,13 +119,6 @@ fn spring_error(
     )
 }
 
-pub fn too_large(now: SystemTime) -> LocalResponse {
-    LocalResponse::json(
-        413,
-        &json!({"message": "413 Payload Too Large", "date": iso8601_millis(now)}),
-    )
-}
-
 fn header(key: &Key) -> String {
     format!(r#"{{"alg":"{}"}}"#, algorithm_name(key.algorithm()))
 }
@@ -172,14 +133,6 @@ fn claims(settings: &Settings, user: &User, now: u64) -> Claims {
     }
 }
 
-/// Signs the token the endpoint hands out (for `gatehouse token --dialect kerong`).
-pub fn issue(settings: &Settings, user: &User, now: u64) -> Result<String, KeyError> {
-    settings.keys.sign_with_layout(
-        header(settings.keys.signing()),
-        &claims(settings, user, now),
-    )
-}
-
 /// A required text field: strings as they are, numbers and booleans as Jackson coerces
 /// them, anything else (or blank) refused.
 fn text_field(body: &serde_json::Map<String, Value>, name: &str) -> Option<String> {
@@ -192,78 +145,108 @@ fn text_field(body: &serde_json::Map<String, Value>, name: &str) -> Option<Strin
     (!text.trim().is_empty()).then_some(text)
 }
 
-pub async fn answer(
-    settings: &Settings,
-    request: &DialectRequest<'_>,
-    ctx: &DialectContext<'_>,
-) -> LocalResponse {
-    let now = request.now;
-    if request.method != http::Method::POST {
-        return spring_error(
-            405,
-            "Method Not Allowed",
-            request.path,
-            "Request method not supported",
-            now,
-        )
-        .with_header(http::header::ALLOW, http::HeaderValue::from_static("POST"));
+#[async_trait]
+impl Api for Settings {
+    fn endpoints(&self) -> Vec<(String, Action)> {
+        vec![(self.path.clone(), Action::Obtain)]
     }
-    match request.media_type().as_deref() {
-        Some("application/json") => {}
-        Some(m) if m.starts_with("application/") && m.ends_with("+json") => {}
-        _ => {
+
+    /// `sub` is the username.
+    fn acceptance(&self) -> (&KeyRing, ClaimProfile) {
+        (
+            &self.keys,
+            ClaimProfile::new(REGISTRATION.name, UserClaim::SubUsername),
+        )
+    }
+
+    fn too_large(&self, now: SystemTime) -> LocalResponse {
+        LocalResponse::json(
+            413,
+            &json!({"message": "413 Payload Too Large", "date": iso8601_millis(now)}),
+        )
+    }
+
+    /// Signs the token the endpoint hands out (for `gatehouse token --dialect kerong`).
+    fn issue(&self, user: &User, now: u64) -> Result<String, KeyError> {
+        self.keys
+            .sign_with_layout(header(self.keys.signing()), &claims(self, user, now))
+    }
+
+    async fn answer(
+        &self,
+        _action: Action,
+        request: &DialectRequest<'_>,
+        ctx: &DialectContext<'_>,
+    ) -> LocalResponse {
+        let settings = self;
+        let now = request.now;
+        if request.method != http::Method::POST {
             return spring_error(
-                415,
-                "Unsupported Media Type",
+                405,
+                "Method Not Allowed",
                 request.path,
-                "Content type not supported",
+                "Request method not supported",
                 now,
             )
+            .with_header(http::header::ALLOW, http::HeaderValue::from_static("POST"));
         }
-    }
-    let Ok(Value::Object(body)) = serde_json::from_slice::<Value>(request.body) else {
-        return bad_request(now);
-    };
-    let (Some(username), Some(password)) =
-        (text_field(&body, "username"), text_field(&body, "password"))
-    else {
-        return bad_request(now);
-    };
-    match ctx
-        .check_password(Lookup::Username(username), password.into_bytes())
-        .await
-    {
-        Ok(user) => {
-            let signed = ctx
-                .sign(
-                    &settings.keys,
-                    header(settings.keys.signing()),
-                    claims(settings, &user, request.unix_now()),
-                )
-                .await;
-            match signed {
-                Ok(token) => LocalResponse::json(200, &json!({"token": token})),
-                Err(_) => spring_error(
-                    500,
-                    "Internal Server Error",
+        match request.media_type().as_deref() {
+            Some("application/json") => {}
+            Some(m) if m.starts_with("application/") && m.ends_with("+json") => {}
+            _ => {
+                return spring_error(
+                    415,
+                    "Unsupported Media Type",
                     request.path,
-                    "No message available",
+                    "Content type not supported",
                     now,
-                ),
+                )
             }
         }
-        Err(LoginFailure::Limited { retry_after_secs }) => LocalResponse::json(
-            429,
-            &json!({"status": 429, "message": "Слишком много неудачных попыток входа", "timestamp": iso8601_millis(now)}),
-        )
-        .with_header(http::header::RETRY_AFTER, retry_after_secs.into()),
-        Err(LoginFailure::Invalid(_)) => unauthorized(now),
-        Err(LoginFailure::Busy) => spring_error(
-            500,
-            "Internal Server Error",
-            request.path,
-            "No message available",
-            now,
-        ),
+        let Ok(Value::Object(body)) = serde_json::from_slice::<Value>(request.body) else {
+            return bad_request(now);
+        };
+        let (Some(username), Some(password)) =
+            (text_field(&body, "username"), text_field(&body, "password"))
+        else {
+            return bad_request(now);
+        };
+        match ctx
+            .check_password(Lookup::Username(username), password.into_bytes())
+            .await
+        {
+            Ok(user) => {
+                let signed = ctx
+                    .sign(
+                        &settings.keys,
+                        header(settings.keys.signing()),
+                        claims(settings, &user, request.unix_now()),
+                    )
+                    .await;
+                match signed {
+                    Ok(token) => LocalResponse::json(200, &json!({"token": token})),
+                    Err(_) => spring_error(
+                        500,
+                        "Internal Server Error",
+                        request.path,
+                        "No message available",
+                        now,
+                    ),
+                }
+            }
+            Err(LoginFailure::Limited { retry_after_secs }) => LocalResponse::json(
+                429,
+                &json!({"status": 429, "message": "Слишком много неудачных попыток входа", "timestamp": iso8601_millis(now)}),
+            )
+            .with_header(http::header::RETRY_AFTER, retry_after_secs.into()),
+            Err(LoginFailure::Invalid(_)) => unauthorized(now),
+            Err(LoginFailure::Busy) => spring_error(
+                500,
+                "Internal Server Error",
+                request.path,
+                "No message available",
+                now,
+            ),
+        }
     }
 }

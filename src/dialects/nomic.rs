@@ -110,44 +110,6 @@ impl Settings {
     pub const DEFAULT_LIFETIME: Duration = Duration::from_secs(2 * 3600);
 }
 
-#[async_trait]
-impl Api for Settings {
-    fn endpoints(&self) -> Vec<(String, Action)> {
-        vec![(self.path.clone(), Action::Obtain)]
-    }
-
-    /// Credentials come in `Authorization` (Basic, or a token to renew): a body is
-    /// never read.
-    fn reads_body(&self, _action: Action, _method: &http::Method) -> bool {
-        false
-    }
-
-    fn too_large(&self, _now: SystemTime) -> LocalResponse {
-        LocalResponse::empty(413)
-    }
-
-    async fn answer(
-        &self,
-        _action: Action,
-        request: &DialectRequest<'_>,
-        ctx: &DialectContext<'_>,
-    ) -> LocalResponse {
-        answer(self, request, ctx).await
-    }
-
-    /// `sub` is the user id as a string, `iss` the configured issuer.
-    fn acceptance(&self) -> (&KeyRing, ClaimProfile) {
-        (
-            &self.keys,
-            ClaimProfile::new(REGISTRATION.name, UserClaim::SubId).with_issuer(&self.issuer),
-        )
-    }
-
-    fn issue(&self, user: &User, now: u64) -> Result<String, KeyError> {
-        issue(self, user, now)
-    }
-}
-
 /// The RSA key used when `[dialects.nomic]` names none: generated once per process on
 /// first use, so reloads keep it (tokens survive a reload, not a restart).
 pub fn generated_key() -> Result<Arc<Key>, KeyError> {
@@ -196,15 +158,6 @@ fn claims(settings: &Settings, user: &User, now: u64) -> Option<Claims> {
     })
 }
 
-/// Signs a nomic token (for `gatehouse token --dialect nomic`).
-pub fn issue(settings: &Settings, user: &User, now: u64) -> Result<String, KeyError> {
-    let claims = claims(settings, user, now)
-        .ok_or_else(|| KeyError::Signing("the user has no id".into()))?;
-    settings
-        .keys
-        .sign_with_layout(settings.keys.signing().typ_alg_header(), &claims)
-}
-
 /// Who a renewal token names, if it is a valid nomic token.
 fn renewal_user(settings: &Settings, token: &str, ctx: &DialectContext<'_>) -> Option<Arc<User>> {
     let claims = decode_with_policy(
@@ -222,60 +175,95 @@ fn renewal_user(settings: &Settings, token: &str, ctx: &DialectContext<'_>) -> O
     user.active.then(|| user.clone())
 }
 
-pub async fn answer(
-    settings: &Settings,
-    request: &DialectRequest<'_>,
-    ctx: &DialectContext<'_>,
-) -> LocalResponse {
-    if request.method != http::Method::POST {
-        return LocalResponse::empty(405)
-            .with_header(http::header::ALLOW, http::HeaderValue::from_static("POST"));
+#[async_trait]
+impl Api for Settings {
+    fn endpoints(&self) -> Vec<(String, Action)> {
+        vec![(self.path.clone(), Action::Obtain)]
     }
-    let mut values = request.headers.get_all(http::header::AUTHORIZATION).iter();
-    let (Some(value), None) = (values.next(), values.next()) else {
-        return forbidden();
-    };
-    let Ok(value) = value.to_str() else {
-        return forbidden();
-    };
-    let (scheme, credential) = value.split_once(' ').unwrap_or((value, ""));
-    let credential = credential.trim();
-    let user = if scheme.eq_ignore_ascii_case("basic") {
-        let Ok((username, password)) = decode_basic(credential) else {
+
+    /// Credentials come in `Authorization` (Basic, or a token to renew): a body is
+    /// never read.
+    fn reads_body(&self, _action: Action, _method: &http::Method) -> bool {
+        false
+    }
+
+    fn too_large(&self, _now: SystemTime) -> LocalResponse {
+        LocalResponse::empty(413)
+    }
+
+    /// `sub` is the user id as a string, `iss` the configured issuer.
+    fn acceptance(&self) -> (&KeyRing, ClaimProfile) {
+        (
+            &self.keys,
+            ClaimProfile::new(REGISTRATION.name, UserClaim::SubId).with_issuer(&self.issuer),
+        )
+    }
+
+    /// Signs a nomic token (for `gatehouse token --dialect nomic`).
+    fn issue(&self, user: &User, now: u64) -> Result<String, KeyError> {
+        let claims = claims(self, user, now)
+            .ok_or_else(|| KeyError::Signing("the user has no id".into()))?;
+        self.keys
+            .sign_with_layout(self.keys.signing().typ_alg_header(), &claims)
+    }
+
+    async fn answer(
+        &self,
+        _action: Action,
+        request: &DialectRequest<'_>,
+        ctx: &DialectContext<'_>,
+    ) -> LocalResponse {
+        let settings = self;
+        if request.method != http::Method::POST {
+            return LocalResponse::empty(405)
+                .with_header(http::header::ALLOW, http::HeaderValue::from_static("POST"));
+        }
+        let mut values = request.headers.get_all(http::header::AUTHORIZATION).iter();
+        let (Some(value), None) = (values.next(), values.next()) else {
+            return forbidden();
+        };
+        let Ok(value) = value.to_str() else {
+            return forbidden();
+        };
+        let (scheme, credential) = value.split_once(' ').unwrap_or((value, ""));
+        let credential = credential.trim();
+        let user = if scheme.eq_ignore_ascii_case("basic") {
+            let Ok((username, password)) = decode_basic(credential) else {
+                return forbidden();
+            };
+            match ctx
+                .check_password(Lookup::UsernameIgnoreCase(username), password)
+                .await
+            {
+                Ok(user) => user,
+                Err(LoginFailure::Invalid(_)) => return forbidden(),
+                Err(LoginFailure::Busy) => return internal_error(request.path, request.now),
+                Err(LoginFailure::Limited { retry_after_secs }) => {
+                    return LocalResponse::empty(429)
+                        .with_header(http::header::RETRY_AFTER, retry_after_secs.into())
+                }
+            }
+        } else if scheme.eq_ignore_ascii_case("bearer") {
+            match renewal_user(settings, credential, ctx) {
+                Some(user) => user,
+                None => return forbidden(),
+            }
+        } else {
+            return forbidden();
+        };
+        let Some(claims) = claims(settings, &user, request.unix_now()) else {
             return forbidden();
         };
         match ctx
-            .check_password(Lookup::UsernameIgnoreCase(username), password)
+            .sign(
+                &settings.keys,
+                settings.keys.signing().typ_alg_header(),
+                claims,
+            )
             .await
         {
-            Ok(user) => user,
-            Err(LoginFailure::Invalid(_)) => return forbidden(),
-            Err(LoginFailure::Busy) => return internal_error(request.path, request.now),
-            Err(LoginFailure::Limited { retry_after_secs }) => {
-                return LocalResponse::empty(429)
-                    .with_header(http::header::RETRY_AFTER, retry_after_secs.into())
-            }
+            Ok(token) => LocalResponse::json(200, &json!({"isSuccess": true, "token": token})),
+            Err(_) => internal_error(request.path, request.now),
         }
-    } else if scheme.eq_ignore_ascii_case("bearer") {
-        match renewal_user(settings, credential, ctx) {
-            Some(user) => user,
-            None => return forbidden(),
-        }
-    } else {
-        return forbidden();
-    };
-    let Some(claims) = claims(settings, &user, request.unix_now()) else {
-        return forbidden();
-    };
-    match ctx
-        .sign(
-            &settings.keys,
-            settings.keys.signing().typ_alg_header(),
-            claims,
-        )
-        .await
-    {
-        Ok(token) => LocalResponse::json(200, &json!({"isSuccess": true, "token": token})),
-        Err(_) => internal_error(request.path, request.now),
     }
 }
