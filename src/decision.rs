@@ -214,6 +214,18 @@ pub enum ProxyFailure {
     Internal,
 }
 
+impl ProxyFailure {
+    /// The request's `outcome` label after this failure (`None`: the client left, and
+    /// the outcome stays what it was).
+    pub fn outcome(&self) -> Option<Outcome> {
+        match self {
+            ProxyFailure::Upstream(_) | ProxyFailure::Internal => Some(Outcome::UpstreamError),
+            ProxyFailure::MalformedRequest => Some(Outcome::BadRequest),
+            ProxyFailure::ClientGone => None,
+        }
+    }
+}
+
 pub fn proxy_failure(kind: &ErrorType, source: &ErrorSource) -> ProxyFailure {
     use ErrorType::*;
     match kind {

@@ -349,9 +349,12 @@ impl ProxyHttp for Gatehouse {
         e: &Error,
         ctx: &mut RequestCtx,
     ) -> FailToProxy {
-        let code = match proxy_failure(e.etype(), e.esource()) {
+        let failure = proxy_failure(e.etype(), e.esource());
+        if let Some(outcome) = failure.outcome() {
+            ctx.outcome = outcome;
+        }
+        let code = match failure {
             ProxyFailure::Upstream(refusal) => {
-                ctx.outcome = Outcome::UpstreamError;
                 let status = refusal.status();
                 let challenges = ctx.snapshot.as_ref().map(|s| s.state.challenges.clone());
                 if let Some(challenges) = challenges {
@@ -367,14 +370,12 @@ impl ProxyHttp for Gatehouse {
             }
             ProxyFailure::ClientGone => 0,
             ProxyFailure::MalformedRequest => {
-                ctx.outcome = Outcome::BadRequest;
                 let body =
                     serde_json::json!({"error": "bad_request", "message": "malformed request"});
                 let _ = send(session, LocalResponse::json(400, &body), true).await;
                 400
             }
             ProxyFailure::Internal => {
-                ctx.outcome = Outcome::UpstreamError;
                 let body =
                     serde_json::json!({"error": "internal_error", "message": "internal error"});
                 let _ = send(session, LocalResponse::json(500, &body), true).await;

@@ -482,4 +482,15 @@ fn proxy_failures_by_kind_and_side() {
         proxy_failure(&InternalError, &internal),
         ProxyFailure::Internal
     );
+    for (failure, outcome) in [
+        (
+            ProxyFailure::Upstream(Refusal::BadGateway),
+            Some(Outcome::UpstreamError),
+        ),
+        (ProxyFailure::Internal, Some(Outcome::UpstreamError)),
+        (ProxyFailure::MalformedRequest, Some(Outcome::BadRequest)),
+        (ProxyFailure::ClientGone, None),
+    ] {
+        assert_eq!(failure.outcome(), outcome, "{failure:?}");
+    }
 }
