@@ -40,7 +40,7 @@ pub struct Entry<'a> {
 
 /// RFC 3339 UTC with milliseconds.
 pub fn timestamp(time: SystemTime) -> String {
-    crate::dialects::iso8601_millis(time)
+    crate::iso8601::iso8601_millis(time)
 }
 
 impl Entry<'_> {

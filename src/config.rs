@@ -5,7 +5,8 @@
 //! 1. `schema.rs`: serde structs mirroring the file (`deny_unknown_fields`); each
 //!    `[dialects.<name>]` table stays TOML here and is typed by its dialect;
 //! 2. `validate.rs`: raw -> typed, collecting every problem with its file, line and key;
-//!    `dialect.rs` is the part of it the dialects' own validation uses;
+//!    `validate/dialects.rs` hands each dialect the `TableReader` it validates its
+//!    own table with;
 //! 3. [`Config`] (this file): parsed addresses, durations, keys, users and routes.
 //!
 //! Syntax and shape errors (bad TOML, an unknown key, a string where a number belongs)
@@ -13,8 +14,7 @@
 //! after that (addresses, durations, hashes, key references, duplicates, secrets) is
 //! collected and reported together.
 
-mod dialect;
-pub mod error;
+mod error;
 mod schema;
 pub mod secret;
 mod validate;
@@ -24,7 +24,6 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
-pub use dialect::DialectConfig;
 pub use error::{ConfigError, ConfigErrors, KeyPath};
 use ipnet::IpNet;
 

@@ -53,7 +53,7 @@
 //! - `forwarded`: hop-by-hop headers, credentials, X-Forwarded-*, the request id.
 //! - `respond`: locally written responses and the refusal shapes.
 //! - `body`: bounded reads of the bodies gatehouse answers itself.
-//! - `access_log`: one line per request on stdout.
+//! - `access_log`: one line per request on stdout; `iso8601`: its timestamps.
 //!
 //! Tokens, keys and users:
 //! - `dialects`: the five documented login APIs, their registry and endpoint table.
@@ -85,6 +85,7 @@ pub mod echo;
 pub mod forwarded;
 pub mod framing;
 pub mod identity;
+pub mod iso8601;
 pub mod keys;
 pub mod listener_tls;
 pub mod log_level;

@@ -20,21 +20,20 @@ use std::time::Duration;
 
 use http::header::HeaderName;
 
-use super::dialect::DialectConfig;
 use super::error::{KeyPath, Problems};
-use super::schema::{RawAuth, RawConfig, RawDialects, RawIdentity, RawKey, RawRoute, RawUpstream};
+use super::schema::{RawAuth, RawConfig, RawIdentity, RawKey, RawRoute, RawUpstream};
 use super::secret::SecretSpec;
 use super::{
-    Admin, Auth, Config, ConfigErrors, DialectLimits, Listen, ListenTls, ServerSettings, Upstream,
-    UpstreamTarget, UpstreamTls,
+    Admin, Auth, Config, ConfigErrors, Listen, ListenTls, ServerSettings, Upstream, UpstreamTarget,
+    UpstreamTls,
 };
 use crate::access_log::AccessLogFormat;
 use crate::credentials::CredentialRules;
-use crate::dialects::{Dialect, Enabled};
 use crate::identity::IdentityHeaders;
 use crate::keys::{parse_algorithm, Key, KeyMaterial};
 use crate::routes::{normalize_path, Access, RouteRule};
 
+mod dialects;
 mod users;
 
 type Env<'a> = &'a dyn Fn(&str) -> Option<String>;
@@ -738,74 +737,6 @@ impl Validator<'_, '_> {
 }
 
 impl Validator<'_, '_> {
-    /// `[dialects]`: the shared limits, then each registered dialect's own table,
-    /// validated by the dialect (`Registration::configure`), in registry order.
-    fn dialects(
-        &mut self,
-        raw: &RawDialects,
-        keys: &[Arc<Key>],
-        auth: &Auth,
-        at: &KeyPath,
-    ) -> (Vec<Enabled>, DialectLimits) {
-        let defaults = DialectLimits::default();
-        let limits = DialectLimits {
-            max_body_bytes: raw.max_body_bytes.unwrap_or(defaults.max_body_bytes),
-            body_timeout: self.duration(
-                raw.body_timeout.as_deref(),
-                defaults.body_timeout,
-                &at.key("body_timeout"),
-            ),
-        };
-        if !(64..=1024 * 1024).contains(&limits.max_body_bytes) {
-            self.problems
-                .at(&at.key("max_body_bytes"), "must be between 64 and 1048576");
-        }
-        for name in raw.tables.keys() {
-            if Dialect::named(name).is_none() {
-                self.problems.at(
-                    &at.key(name),
-                    format!(
-                        "unknown key (expected max_body_bytes, body_timeout or a dialect: {})",
-                        Dialect::names()
-                    ),
-                );
-            }
-        }
-        let mut enabled = Vec::new();
-        let mut taken = Vec::new();
-        for dialect in Dialect::all() {
-            let Some(value) = raw.tables.get(dialect.name()) else {
-                continue;
-            };
-            let at = at.key(dialect.name());
-            let Some(table) = value.as_table() else {
-                self.problems.at(&at, "expected a table");
-                continue;
-            };
-            let mut table = table.clone();
-            match table.remove("enabled") {
-                None | Some(toml::Value::Boolean(true)) => {}
-                Some(toml::Value::Boolean(false)) => continue,
-                Some(_) => {
-                    self.problems
-                        .at(&at.key("enabled"), "expected true or false");
-                    continue;
-                }
-            }
-            let mut config = DialectConfig::new(
-                self,
-                keys,
-                &mut taken,
-                auth.leeway.as_secs(),
-                auth.credentials.max_token_bytes,
-            );
-            if let Some(api) = (dialect.registration().configure)(&table, &mut config, &at) {
-                enabled.push(Enabled { dialect, api });
-            }
-        }
-        (enabled, limits)
-    }
-
     /// A `[[keys]]` id that can sign.
     pub(super) fn signing_key(
         &mut self,

@@ -29,8 +29,9 @@ use async_trait::async_trait;
 use serde::Serialize;
 use serde_json::json;
 
-use super::{Action, Api, DialectContext, DialectRequest, LoginFailure, Lookup, Registration};
-use crate::config::{DialectConfig, KeyPath};
+use super::{
+    Action, Api, DialectContext, DialectRequest, LoginFailure, Lookup, Registration, TableReader,
+};
 use crate::keys::{KeyError, KeyRing};
 use crate::respond::LocalResponse;
 use crate::users::User;
@@ -42,17 +43,8 @@ pub const REGISTRATION: Registration = Registration {
 };
 
 /// `[dialects.header_login]`: `path`, `key`, `verify_keys`, `lifetime`.
-fn configure(
-    table: &toml::Table,
-    config: &mut DialectConfig<'_, '_, '_>,
-    at: &KeyPath,
-) -> Option<Arc<dyn Api>> {
-    let simple = config.simple(
-        table,
-        Settings::DEFAULT_PATH,
-        Settings::DEFAULT_LIFETIME,
-        at,
-    )?;
+fn configure(table: &toml::Table, config: &mut dyn TableReader) -> Option<Arc<dyn Api>> {
+    let simple = config.simple(table, Settings::DEFAULT_PATH, Settings::DEFAULT_LIFETIME)?;
     Some(Arc::new(Settings {
         path: simple.path,
         keys: simple.keys,

@@ -34,9 +34,9 @@ use serde::Serialize;
 use serde_json::{json, Value};
 
 use super::{
-    iso8601_millis, Action, Api, DialectContext, DialectRequest, LoginFailure, Lookup, Registration,
+    Action, Api, DialectContext, DialectRequest, LoginFailure, Lookup, Registration, TableReader,
 };
-use crate::config::{DialectConfig, KeyPath};
+use crate::iso8601::iso8601_millis;
 use crate::keys::{algorithm_name, Key, KeyError, KeyRing};
 use crate::respond::LocalResponse;
 use crate::users::User;
@@ -48,17 +48,8 @@ pub const REGISTRATION: Registration = Registration {
 };
 
 /// `[dialects.kerong]`: `path`, `key`, `verify_keys`, `lifetime`.
-fn configure(
-    table: &toml::Table,
-    config: &mut DialectConfig<'_, '_, '_>,
-    at: &KeyPath,
-) -> Option<Arc<dyn Api>> {
-    let simple = config.simple(
-        table,
-        Settings::DEFAULT_PATH,
-        Settings::DEFAULT_LIFETIME,
-        at,
-    )?;
+fn configure(table: &toml::Table, config: &mut dyn TableReader) -> Option<Arc<dyn Api>> {
+    let simple = config.simple(table, Settings::DEFAULT_PATH, Settings::DEFAULT_LIFETIME)?;
     Some(Arc::new(Settings {
         path: simple.path,
         keys: simple.keys,

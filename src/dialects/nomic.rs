@@ -34,8 +34,9 @@ use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use super::{Action, Api, DialectContext, DialectRequest, LoginFailure, Lookup, Registration};
-use crate::config::{DialectConfig, KeyPath};
+use super::{
+    Action, Api, DialectContext, DialectRequest, LoginFailure, Lookup, Registration, TableReader,
+};
 use crate::credentials::decode_basic;
 use crate::keys::{Key, KeyError, KeyRing};
 use crate::respond::LocalResponse;
@@ -59,28 +60,24 @@ struct Raw {
     lifetime: Option<String>,
 }
 
-fn configure(
-    table: &toml::Table,
-    config: &mut DialectConfig<'_, '_, '_>,
-    at: &KeyPath,
-) -> Option<Arc<dyn Api>> {
-    let raw: Raw = config.raw(table, at)?;
-    let path = config.paths(at, &[("path", raw.path.as_deref(), Settings::DEFAULT_PATH)]);
+fn configure(table: &toml::Table, config: &mut dyn TableReader) -> Option<Arc<dyn Api>> {
+    let raw: Raw = config.raw(table)?;
+    let path = config.paths(&[("path", raw.path.as_deref(), Settings::DEFAULT_PATH)]);
     let key = match &raw.key {
-        Some(id) => config.signing_key(id, &at.key("key")),
+        Some(id) => config.signing_key(id),
         None => match generated_key() {
             Ok(key) => Some(key),
             Err(e) => {
-                config.problem(at, format!("cannot generate an RSA key: {e}"));
+                config.problem(None, format!("cannot generate an RSA key: {e}"));
                 None
             }
         },
     };
-    let keys = config.key_ring(key, raw.verify_keys.as_deref(), at);
+    let keys = config.key_ring(key, raw.verify_keys.as_deref());
     let lifetime = config.duration(
+        "lifetime",
         raw.lifetime.as_deref(),
         Settings::DEFAULT_LIFETIME,
-        &at.key("lifetime"),
     );
     Some(Arc::new(Settings {
         path: path?.pop()?,
@@ -89,8 +86,8 @@ fn configure(
             .issuer
             .unwrap_or_else(|| Settings::DEFAULT_ISSUER.to_owned()),
         lifetime,
-        leeway_secs: config.leeway_secs,
-        max_token_bytes: config.max_token_bytes,
+        leeway_secs: config.leeway_secs(),
+        max_token_bytes: config.max_token_bytes(),
     }))
 }
 
@@ -142,7 +139,7 @@ fn forbidden() -> LocalResponse {
 }
 
 fn internal_error(path: &str, now: SystemTime) -> LocalResponse {
-    let stamp = super::iso8601_millis(now).replace('Z', "+00:00");
+    let stamp = crate::iso8601::iso8601_millis(now).replace('Z', "+00:00");
     LocalResponse::json(
         500,
         &json!({"timestamp": stamp, "status": 500, "error": "Internal Server Error", "path": path}),

@@ -8,8 +8,9 @@ use async_trait::async_trait;
 use serde::Deserialize;
 
 use super::{answer, issue, too_large, Action as DrfJwtAction, Settings};
-use crate::config::{DialectConfig, KeyPath};
-use crate::dialects::{Action, Api, DialectContext, DialectRequest, Language, Registration};
+use crate::dialects::{
+    Action, Api, DialectContext, DialectRequest, Language, Registration, TableReader,
+};
 use crate::keys::{KeyError, KeyRing};
 use crate::respond::LocalResponse;
 use crate::users::User;
@@ -34,41 +35,30 @@ struct Raw {
     language: Option<String>,
 }
 
-fn configure(
-    table: &toml::Table,
-    config: &mut DialectConfig<'_, '_, '_>,
-    at: &KeyPath,
-) -> Option<Arc<dyn Api>> {
+fn configure(table: &toml::Table, config: &mut dyn TableReader) -> Option<Arc<dyn Api>> {
     type S = Settings;
-    let raw: Raw = config.raw(table, at)?;
-    let endpoints = config.paths(
-        at,
-        &[
-            ("path", raw.path.as_deref(), S::DEFAULT_AUTH_PATH),
-            (
-                "refresh_path",
-                raw.refresh_path.as_deref(),
-                S::DEFAULT_REFRESH_PATH,
-            ),
-            (
-                "verify_path",
-                raw.verify_path.as_deref(),
-                S::DEFAULT_VERIFY_PATH,
-            ),
-        ],
-    );
-    let keys = config.keys(&raw.key, raw.verify_keys.as_deref(), at);
-    let lifetime = config.duration(
-        raw.lifetime.as_deref(),
-        S::DEFAULT_LIFETIME,
-        &at.key("lifetime"),
-    );
+    let raw: Raw = config.raw(table)?;
+    let endpoints = config.paths(&[
+        ("path", raw.path.as_deref(), S::DEFAULT_AUTH_PATH),
+        (
+            "refresh_path",
+            raw.refresh_path.as_deref(),
+            S::DEFAULT_REFRESH_PATH,
+        ),
+        (
+            "verify_path",
+            raw.verify_path.as_deref(),
+            S::DEFAULT_VERIFY_PATH,
+        ),
+    ]);
+    let keys = config.keys(&raw.key, raw.verify_keys.as_deref());
+    let lifetime = config.duration("lifetime", raw.lifetime.as_deref(), S::DEFAULT_LIFETIME);
     let refresh_window = config.duration(
+        "refresh_window",
         raw.refresh_window.as_deref(),
         S::DEFAULT_REFRESH_WINDOW,
-        &at.key("refresh_window"),
     );
-    let language = config.language(raw.language.as_deref(), Language::En, &at.key("language"));
+    let language = config.language("language", raw.language.as_deref(), Language::En);
     let [auth, refresh, verify] = <[String; 3]>::try_from(endpoints?).ok()?;
     Some(Arc::new(Settings {
         auth_path: auth,
@@ -79,8 +69,8 @@ fn configure(
         refresh_window,
         allow_refresh: raw.allow_refresh.unwrap_or(true),
         language,
-        leeway_secs: config.leeway_secs,
-        max_token_bytes: config.max_token_bytes,
+        leeway_secs: config.leeway_secs(),
+        max_token_bytes: config.max_token_bytes(),
     }))
 }
 

@@ -8,9 +8,9 @@ use async_trait::async_trait;
 use serde::Deserialize;
 
 use super::{answer, issue_access, too_large, Settings};
-use crate::config::{DialectConfig, KeyPath};
 use crate::dialects::{
-    Action, Api, DialectContext, DialectRequest, Language, Registration, BLACKLIST_KEEP,
+    Action, Api, DialectContext, DialectRequest, Language, Registration, TableReader,
+    BLACKLIST_KEEP,
 };
 use crate::keys::{KeyError, KeyRing};
 use crate::respond::LocalResponse;
@@ -38,52 +38,45 @@ struct Raw {
     language: Option<String>,
 }
 
-fn configure(
-    table: &toml::Table,
-    config: &mut DialectConfig<'_, '_, '_>,
-    at: &KeyPath,
-) -> Option<Arc<dyn Api>> {
+fn configure(table: &toml::Table, config: &mut dyn TableReader) -> Option<Arc<dyn Api>> {
     type S = Settings;
-    let raw: Raw = config.raw(table, at)?;
-    let endpoints = config.paths(
-        at,
-        &[
-            ("path", raw.path.as_deref(), S::DEFAULT_TOKEN_PATH),
-            (
-                "refresh_path",
-                raw.refresh_path.as_deref(),
-                S::DEFAULT_REFRESH_PATH,
-            ),
-            (
-                "verify_path",
-                raw.verify_path.as_deref(),
-                S::DEFAULT_VERIFY_PATH,
-            ),
-            (
-                "blacklist_path",
-                raw.blacklist_path.as_deref(),
-                S::DEFAULT_BLACKLIST_PATH,
-            ),
-        ],
-    );
-    let keys = config.keys(&raw.key, raw.verify_keys.as_deref(), at);
+    let raw: Raw = config.raw(table)?;
+    let endpoints = config.paths(&[
+        ("path", raw.path.as_deref(), S::DEFAULT_TOKEN_PATH),
+        (
+            "refresh_path",
+            raw.refresh_path.as_deref(),
+            S::DEFAULT_REFRESH_PATH,
+        ),
+        (
+            "verify_path",
+            raw.verify_path.as_deref(),
+            S::DEFAULT_VERIFY_PATH,
+        ),
+        (
+            "blacklist_path",
+            raw.blacklist_path.as_deref(),
+            S::DEFAULT_BLACKLIST_PATH,
+        ),
+    ]);
+    let keys = config.keys(&raw.key, raw.verify_keys.as_deref());
     let access_lifetime = config.duration(
+        "access_lifetime",
         raw.access_lifetime.as_deref(),
         S::DEFAULT_ACCESS_LIFETIME,
-        &at.key("access_lifetime"),
     );
     let refresh_lifetime = config.duration(
+        "refresh_lifetime",
         raw.refresh_lifetime.as_deref(),
         S::DEFAULT_REFRESH_LIFETIME,
-        &at.key("refresh_lifetime"),
     );
     if refresh_lifetime > BLACKLIST_KEEP {
         config.problem(
-            &at.key("refresh_lifetime"),
-            "at most 30 days (the blacklist keeps entries that long)",
+            Some("refresh_lifetime"),
+            "at most 30 days (the blacklist keeps entries that long)".to_owned(),
         );
     }
-    let language = config.language(raw.language.as_deref(), Language::Ru, &at.key("language"));
+    let language = config.language("language", raw.language.as_deref(), Language::Ru);
     let [token, refresh, verify, blacklist] = <[String; 4]>::try_from(endpoints?).ok()?;
     Some(Arc::new(Settings {
         token_path: token,
@@ -96,8 +89,8 @@ fn configure(
         rotate_refresh_tokens: raw.rotate_refresh_tokens.unwrap_or(false),
         blacklist_after_rotation: raw.blacklist_after_rotation.unwrap_or(false),
         language,
-        leeway_secs: config.leeway_secs,
-        max_token_bytes: config.max_token_bytes,
+        leeway_secs: config.leeway_secs(),
+        max_token_bytes: config.max_token_bytes(),
     }))
 }
 
