@@ -46,18 +46,27 @@ pub trait TableReader {
 }
 
 impl dyn TableReader + '_ {
-    /// The table as the dialect's raw settings type. An unknown key is reported at that
-    /// key, other shape errors at the table.
+    /// The table as the dialect's raw settings type. A problem with one key (unknown,
+    /// or of the wrong type) is reported at that key, others (a missing key) at the
+    /// table.
     pub fn raw<T: DeserializeOwned>(&mut self, table: &toml::Table) -> Option<T> {
-        match toml::Value::Table(table.clone()).try_into::<T>() {
+        // Through text, so that the deserializer's error carries a span that names the
+        // key (a `toml::Value` has no positions).
+        let text = match toml::to_string(table) {
+            Ok(text) => text,
+            Err(e) => {
+                self.problem(None, e.to_string());
+                return None;
+            }
+        };
+        match toml::from_str::<T>(&text) {
             Ok(raw) => Some(raw),
             Err(e) => {
-                let message = e.message().trim_end().to_owned();
-                let key = message
-                    .strip_prefix("unknown field `")
-                    .and_then(|rest| rest.split('`').next())
+                let key = e
+                    .span()
+                    .and_then(|span| key_at(&text, span.start))
                     .filter(|key| table.contains_key(*key));
-                self.problem(key, message.clone());
+                self.problem(key, e.message().trim_end().to_owned());
                 None
             }
         }
@@ -102,6 +111,14 @@ impl dyn TableReader + '_ {
             lifetime,
         })
     }
+}
+
+/// The key of the `key = value` line of `text` that `offset` falls on.
+fn key_at(text: &str, offset: usize) -> Option<&str> {
+    let start = text.get(..offset)?.rfind('\n').map_or(0, |i| i + 1);
+    let line = text.get(start..)?.lines().next()?;
+    let (key, _) = line.split_once(" = ")?;
+    Some(key.trim().trim_matches('"'))
 }
 
 /// The table of a dialect with one path, one signing key and one lifetime, as written.

@@ -194,6 +194,19 @@ fn dialect_tables_are_validated_by_their_dialect_with_file_line_and_key() {
         )),
         "{errors}"
     );
+    // So is a value of the wrong type.
+    let mistyped = base.replacen("\nlifetime = \"1h\"", "\nlifetime = 5", 1);
+    let errors = Config::from_source("demo.toml", &mistyped, Path::new("config"), &|_| None)
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
+    let mistyped_line = mistyped.lines().position(|l| l == "lifetime = 5").unwrap() + 1;
+    assert!(
+        errors.contains(&format!(
+            "demo.toml:{mistyped_line}: [dialects.kerong] lifetime: invalid type: integer `5`, expected a string"
+        )),
+        "{errors}"
+    );
     // `enabled = false` turns a dialect off; anything but a boolean is an error.
     let off = base.replacen(
         "[dialects.kerong]\n",
