@@ -389,10 +389,6 @@ impl Dialects {
         self.routes.iter().map(|(p, _)| p.as_str())
     }
 
-    pub fn enabled(&self) -> &[Enabled] {
-        &self.enabled
-    }
-
     fn api(&self, dialect: Dialect) -> Option<&dyn Api> {
         self.enabled
             .iter()

@@ -35,7 +35,7 @@ pub struct Shared {
     pub blacklist: Blacklist,
     /// Failed-credential counters: a reload must not reset an attacker's budget.
     pub limiter: Arc<FailureLimiter>,
-    /// Password checks of the dialects' logins (the verifier has its own handle).
+    /// Password checks, for the verifier and the dialects' logins alike.
     pub passwords: PasswordChecker,
     /// Each registered dialect's login and token counters, by [`Dialect::index`]: every
     /// dialect's series exists from the start, enabled or not.
@@ -115,7 +115,7 @@ impl State {
                 negative_cache_ttl: config.auth.negative_cache_ttl,
                 leeway_secs: leeway,
             },
-            shared.hash_pool.clone(),
+            shared.passwords.clone(),
             shared.metrics.clone(),
         );
         let credentials = config.auth.credentials.clone();

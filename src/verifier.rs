@@ -26,7 +26,7 @@ use jwt::{TokenAcceptors, TokenError, UserRef};
 use crate::credentials::{CredentialError, CredentialKind, PasswordParts, Presented};
 use crate::identity::{Identity, Principals};
 use crate::metrics::{CacheResult, Metrics};
-use crate::offload::{Busy, HashPool};
+use crate::offload::Busy;
 use crate::passwords::{Lookup as PasswordLookup, PasswordChecker, PasswordFailure};
 use crate::users::UserStore;
 
@@ -69,7 +69,7 @@ impl Verifier {
         users: Arc<UserStore>,
         tokens: TokenAcceptors,
         settings: &VerifierSettings,
-        hash_pool: Arc<HashPool>,
+        passwords: PasswordChecker,
         metrics: Arc<Metrics>,
     ) -> Self {
         Self {
@@ -83,7 +83,7 @@ impl Verifier {
                 settings.leeway_secs,
             ),
             digester: Digester::new(),
-            passwords: PasswordChecker::new(hash_pool, metrics.clone()),
+            passwords,
             metrics,
         }
     }
@@ -97,8 +97,9 @@ impl Verifier {
     }
 
     /// Authenticates a presented credential. `password` is its
-    /// [`Presented::password_parts`], decoded once by the caller (which needs the
-    /// username for the rate limiter first); it is only read on a cache miss.
+    /// [`Presented::password_parts`] when the caller decoded them already (the decision
+    /// path needs the username for the rate limiter first); otherwise they are decoded
+    /// here, on a cache miss only.
     pub async fn verify(
         &self,
         presented: Presented<'_>,
@@ -110,12 +111,19 @@ impl Verifier {
             Lookup::Miss(digest) => digest,
         };
         let kind = presented.kind();
+        let decoded;
+        let password = match password {
+            Some(parts) => Some(parts),
+            None => {
+                decoded = presented.password_parts();
+                decoded.as_ref()
+            }
+        };
         let result = match (presented, password) {
             (Presented::Token { token, .. }, _) => self.verify_token(token, kind),
             (_, Some(Ok(parts))) => self.verify_password(parts, kind).await,
             (_, Some(Err(error))) => Err(error.clone().into()),
-            // A password credential whose parts were not handed over: a caller's bug,
-            // refused rather than guessed at.
+            // `password_parts` is `Some` for every credential that is not a token.
             (_, None) => Err(CredentialError::MalformedBasic.into()),
         };
         match &result {

@@ -494,3 +494,18 @@ fn proxy_failures_by_kind_and_side() {
         assert_eq!(failure.outcome(), outcome, "{failure:?}");
     }
 }
+
+#[tokio::test]
+async fn the_verifier_decodes_a_password_credential_it_is_not_handed() {
+    let f = Fixture::new();
+    let basic = crate::credentials::Presented::Basic { encoded: ALICE };
+    let identity = f.state.verifier.verify(basic, None).await.unwrap();
+    assert_eq!(identity.user().username, "alice");
+    let wrong = crate::credentials::Presented::Basic {
+        encoded: ALICE_WRONG,
+    };
+    assert_eq!(
+        f.state.verifier.verify(wrong, None).await.unwrap_err(),
+        AuthError::Password
+    );
+}
