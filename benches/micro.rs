@@ -284,11 +284,12 @@ fn paths(c: &mut Criterion) {
 
 fn headers(c: &mut Criterion) {
     let names = IdentityHeaders::default();
-    let identity = Identity::new(
+    let identity = Identity::of_token(
         Arc::new(Principal::new(Arc::new(user()))),
         AuthMethod::Bearer,
         Some("0123456789abcdef0123456789abcdef"),
         None,
+        u64::MAX,
     );
     let rules = ForwardingRules {
         trusted_proxies: Vec::new(),

@@ -11,8 +11,16 @@
 //!   port-forward`, or curl inside the pod), like linkerd2-proxy's `/proxy-log-level`:
 //!   the admin port is reachable from the whole cluster network for the probes.
 //!
+//! * `/revocations`: list, add and lift revocations (`admin/revocations.rs`), from
+//!   loopback clients or with the `[admin] token`.
+//!
+//! `/readyz` is also 503 while the state store does not answer (Redis down): a replica
+//! that cannot see revocations should not be sent traffic while others can.
+//!
 //! Anything else is 404; methods other than GET and HEAD (and PUT on `/log-level`) are
 //! 405. Every admin request is logged at `debug`.
+
+mod revocations;
 
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -25,9 +33,13 @@ use pingora::protocols::http::ServerSession;
 use pingora::server::ShutdownWatch;
 use pingora::services::background::BackgroundService;
 
+use arc_swap::ArcSwap;
+
 use crate::body::BodyError;
 use crate::log_level;
 use crate::metrics::Metrics;
+use crate::proxy::Snapshot;
+use crate::store::Store;
 
 /// The largest `PUT /log-level` body read (`trace\n` needs 6 bytes).
 const LOG_LEVEL_BODY_LIMIT: usize = 64;
@@ -52,6 +64,9 @@ impl Readiness {
 pub struct Admin {
     pub metrics: Arc<Metrics>,
     pub readiness: Readiness,
+    pub store: Store,
+    /// The current configuration (for `[admin] token` and the revocations' lifetime).
+    pub snapshot: Arc<ArcSwap<Snapshot>>,
 }
 
 fn text(status: u16, body: impl Into<Vec<u8>>, content_type: &str) -> http::Response<Vec<u8>> {
@@ -80,6 +95,9 @@ impl ServeHttp for Admin {
         let path = session.req_header().uri.path().to_owned();
         let response = if path == "/log-level" {
             log_level_endpoint(session, &method).await
+        } else if path == "/revocations" || path.starts_with("/revocations/") {
+            let snapshot = self.snapshot.load_full();
+            revocations::endpoint(session, &snapshot.state, &method, &path).await
         } else if method != http::Method::GET && method != http::Method::HEAD {
             method_not_allowed("GET, HEAD")
         } else {
@@ -94,8 +112,11 @@ impl Admin {
     fn get(&self, path: &str) -> http::Response<Vec<u8>> {
         match path {
             "/healthz" => text(200, "ok\n", TEXT),
-            "/readyz" if self.readiness.is_ready() => text(200, "ready\n", TEXT),
-            "/readyz" => text(503, "not ready\n", TEXT),
+            "/readyz" if !self.readiness.is_ready() => text(503, "not ready\n", TEXT),
+            "/readyz" if !self.store.is_up() => {
+                text(503, "not ready: the state store does not answer\n", TEXT)
+            }
+            "/readyz" => text(200, "ready\n", TEXT),
             "/metrics" => text(
                 200,
                 self.metrics.render(),
@@ -104,6 +125,14 @@ impl Admin {
             _ => text(404, "not found\n", TEXT),
         }
     }
+}
+
+/// Whether the admin client is on this host (or in this pod).
+fn from_loopback(session: &ServerSession) -> bool {
+    session
+        .client_addr()
+        .and_then(|addr| addr.as_inet())
+        .is_some_and(|addr| addr.ip().to_canonical().is_loopback())
 }
 
 fn current_level() -> http::Response<Vec<u8>> {
@@ -124,11 +153,7 @@ async fn log_level_endpoint(
     if method != http::Method::PUT {
         return method_not_allowed("GET, HEAD, PUT");
     }
-    let from_loopback = session
-        .client_addr()
-        .and_then(|addr| addr.as_inet())
-        .is_some_and(|addr| addr.ip().to_canonical().is_loopback());
-    if !from_loopback {
+    if !from_loopback(session) {
         return text(
             403,
             "PUT /log-level is accepted from loopback clients only \

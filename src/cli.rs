@@ -50,4 +50,19 @@ pub enum Command {
         #[arg(long, value_name = "D")]
         dialect: Option<String>,
     },
+    /// Revoke one token (by its `jti`) or every token of a user issued until now, in the
+    /// configured `[state]` store: every replica refuses it within a second.
+    Revoke {
+        /// The token's `jti` claim.
+        #[arg(
+            long,
+            value_name = "ID",
+            required_unless_present = "user",
+            conflicts_with = "user"
+        )]
+        jti: Option<String>,
+        /// The user's username.
+        #[arg(long, value_name = "NAME")]
+        user: Option<String>,
+    },
 }

@@ -56,6 +56,8 @@ pub struct Config {
     pub dialects: Vec<Enabled>,
     pub dialect_limits: DialectLimits,
     pub access_log: crate::access_log::AccessLogFormat,
+    /// `[state]`: where blacklists, revocations and shared counters live.
+    pub state: crate::store::StateSettings,
     /// Things that work but deserve attention (inline secrets); printed at start and by `check`.
     pub warnings: Vec<String>,
     /// The files this configuration was read from (itself, users files, key and hash
@@ -99,6 +101,8 @@ pub struct ListenTls {
 #[derive(Debug, Clone)]
 pub struct Admin {
     pub address: SocketAddr,
+    /// `[admin] token`: admits `/revocations` calls from other hosts.
+    pub token: Option<secret::Secret>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

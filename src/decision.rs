@@ -4,7 +4,7 @@
 //! ```text
 //! decide ─ oversized? ─ framing? ─ normalise path ─┬─ dialect endpoint ─▶ Answer
 //!                                                  ├─ public route ─────▶ Public
-//!                                                  └─ credential ─▶ rate limit ─▶ verifier ─▶ roles ─▶ Authenticated
+//!                                                  └─ credential ─▶ rate limit ─▶ verifier ─▶ revoked? ─▶ roles ─▶ Authenticated
 //!                                                        every step may end in Refuse(..)
 //! ```
 //!
@@ -30,6 +30,7 @@ use crate::metrics::Outcome;
 use crate::passwords::Attempt;
 use crate::ratelimit::FailureLimiter;
 use crate::respond::Refusal;
+use crate::revocations::RevocationRefusal;
 use crate::routes::{normalize_path, Access};
 use crate::state::State;
 use crate::verifier::AuthError;
@@ -151,17 +152,40 @@ async fn authenticate(
         Attempt::new(limiter, client, username)
     });
     if let Some(attempt) = &attempt {
-        attempt.admit().map_err(|retry| Refusal::TooManyRequests {
-            retry_after_secs: retry.0,
-        })?;
+        attempt
+            .admit()
+            .await
+            .map_err(|retry| Refusal::TooManyRequests {
+                retry_after_secs: retry.0,
+            })?;
     }
     let verified = state.verifier.verify(presented, password.as_ref()).await;
     if let (Some(attempt), Err(error)) = (&attempt, &verified) {
         if is_failed_password(error) {
-            attempt.failed();
+            attempt.failed().await;
         }
     }
-    verified.map_err(|e| auth_refusal(&e, attempt.is_some()))
+    let identity = verified.map_err(|e| auth_refusal(&e, attempt.is_some()))?;
+    // After the cache hit too: a revoked token's cached identity is never served.
+    if let Some(token) = identity.token_facts() {
+        state
+            .store
+            .mirror()
+            .check(token)
+            .map_err(revocation_refusal)?;
+    }
+    Ok(identity)
+}
+
+/// A token the revocations refuse, or cannot vouch for.
+pub fn revocation_refusal(refusal: RevocationRefusal) -> Refusal {
+    match refusal {
+        RevocationRefusal::Revoked => Refusal::Unauthorized {
+            message: "token has been revoked".into(),
+            invalid_token: true,
+        },
+        RevocationRefusal::Unavailable => Refusal::StoreUnavailable,
+    }
 }
 
 /// A credential that could not even be read. A token that is not a JWT is still an
@@ -253,7 +277,7 @@ pub fn refusal_outcome(refusal: &Refusal) -> Outcome {
         Refusal::Unauthorized { .. } => Outcome::Unauthorized,
         Refusal::Forbidden(_) => Outcome::Forbidden,
         Refusal::TooManyRequests { .. } => Outcome::RateLimited,
-        Refusal::Busy => Outcome::Busy,
+        Refusal::Busy | Refusal::StoreUnavailable => Outcome::Busy,
         Refusal::BadGateway | Refusal::GatewayTimeout => Outcome::UpstreamError,
     }
 }

@@ -41,7 +41,6 @@ use std::time::{Duration, SystemTime};
 
 use async_trait::async_trait;
 use bytes::Bytes;
-use moka::sync::Cache;
 use serde::Serialize;
 
 use crate::keys::{KeyError, KeyRing, KeySet};
@@ -51,6 +50,8 @@ pub use crate::passwords::Lookup;
 use crate::passwords::{Attempt, PasswordChecker, PasswordFailure};
 use crate::ratelimit::FailureLimiter;
 use crate::respond::LocalResponse;
+use crate::revocations::{RevocationRefusal, TokenFacts};
+use crate::store::Store;
 use crate::users::{AuthFailure, User, UserStore};
 use crate::verifier::jwt::ClaimProfile;
 pub use table::{SimpleDialect, TableReader};
@@ -150,6 +151,9 @@ pub trait Api: fmt::Debug + Send + Sync {
 
     /// The access token its login would hand `user` (`gatehouse token --dialect`).
     fn issue(&self, user: &User, now: u64) -> Result<String, KeyError>;
+
+    /// The longest any token it issues may live: revocations are kept this long.
+    fn longest_lifetime(&self) -> Duration;
 }
 
 /// An enabled dialect: which one, and its validated settings.
@@ -161,9 +165,6 @@ pub struct Enabled {
 
 /// The path JWKS is published on.
 pub const JWKS_PATH: &str = "/.well-known/jwks.json";
-
-/// How long blacklisted token ids are remembered: the longest refresh lifetime allowed.
-pub const BLACKLIST_KEEP: Duration = Duration::from_secs(30 * 24 * 3600);
 
 /// Message language of the dialects that have one.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -240,33 +241,6 @@ pub enum LoginFailure {
     },
 }
 
-/// Revoked token ids (simplejwt's blacklist), shared across reloads; entries live until
-/// the token would have expired anyway. In memory: a restart forgets them.
-#[derive(Clone)]
-pub struct Blacklist(Cache<String, ()>);
-
-impl Blacklist {
-    /// `keep_for` must be at least the longest refresh lifetime configured.
-    pub fn new(capacity: u64, keep_for: Duration) -> Self {
-        Self(
-            Cache::builder()
-                .max_capacity(capacity)
-                .time_to_live(keep_for)
-                .build(),
-        )
-    }
-
-    /// Blacklists `jti`. Entries are kept for the longest lifetime a blacklistable
-    /// token can have, so one never outlives its blacklisting.
-    pub fn insert(&self, jti: &str) {
-        self.0.insert(jti.to_owned(), ());
-    }
-
-    pub fn contains(&self, jti: &str) -> bool {
-        self.0.contains_key(jti)
-    }
-}
-
 /// What dialect code may use besides its request: users, keys, the slow-work pool.
 pub struct DialectContext<'a> {
     pub users: &'a Arc<UserStore>,
@@ -274,7 +248,8 @@ pub struct DialectContext<'a> {
     /// Slow signing work (RSA and the other asymmetric algorithms).
     pub pool: &'a HashPool,
     pub passwords: &'a PasswordChecker,
-    pub blacklist: &'a Blacklist,
+    /// simplejwt's blacklist and outstanding tokens; the revocations' mirror.
+    pub store: &'a Store,
     /// Failed logins count against the client and the username (DESIGN "Rate limits").
     pub limiter: &'a FailureLimiter,
     pub client_ip: IpAddr,
@@ -292,7 +267,7 @@ impl DialectContext<'_> {
         password: Vec<u8>,
     ) -> Result<Arc<User>, LoginFailure> {
         let attempt = Attempt::new(self.limiter, self.client_ip, Some(lookup.name().as_bytes()));
-        if let Err(retry) = attempt.admit() {
+        if let Err(retry) = attempt.admit().await {
             self.count_login(LoginResult::RateLimited);
             return Err(LoginFailure::Limited {
                 retry_after_secs: retry.0,
@@ -312,11 +287,26 @@ impl DialectContext<'_> {
                 Err(LoginFailure::Busy)
             }
             Err(PasswordFailure::Invalid(failure)) => {
-                attempt.failed();
+                attempt.failed().await;
                 self.count_login(LoginResult::Invalid);
                 Err(LoginFailure::Invalid(failure))
             }
         }
+    }
+
+    /// Whether a token presented to a dialect endpoint may still be used: neither it
+    /// nor (for tokens issued at or before) its user is revoked.
+    pub fn revocation(
+        &self,
+        jti: Option<&str>,
+        user: &User,
+        issued_at: Option<u64>,
+    ) -> Result<(), RevocationRefusal> {
+        self.store.mirror().check(TokenFacts {
+            jti,
+            username: &user.username,
+            issued_at,
+        })
     }
 
     fn count_login(&self, result: LoginResult) {

@@ -108,24 +108,60 @@ pub struct Identity {
     pub method: AuthMethod,
     /// Unix seconds after which this identity must not be used (a token's `exp`).
     pub expires_at: Option<u64>,
-    /// The token's id (`jti`), kept only when it is a plain header value: it is
-    /// attacker-chosen text inside a signed token.
+    /// The token's id (`jti`) for the upstream, kept only when it is a plain header
+    /// value: it is attacker-chosen text inside a signed token.
     token_id: Option<HeaderValue>,
+    /// What revocations are checked against (`revocations.rs`); `None` for passwords.
+    token: Option<TokenMarks>,
+}
+
+/// A token's `jti` as signed, and when it was issued (`iat`, Unix seconds).
+#[derive(Debug)]
+struct TokenMarks {
+    jti: Option<Box<str>>,
+    issued_at: Option<u64>,
 }
 
 impl Identity {
-    pub fn new(
+    /// A password credential's identity.
+    pub fn new(principal: Arc<Principal>, method: AuthMethod) -> Self {
+        Self {
+            principal,
+            method,
+            expires_at: None,
+            token_id: None,
+            token: None,
+        }
+    }
+
+    /// A token's identity: its `jti`, `iat` and `exp`.
+    pub fn of_token(
         principal: Arc<Principal>,
         method: AuthMethod,
         token_id: Option<&str>,
-        expires_at: Option<u64>,
+        issued_at: Option<u64>,
+        expires_at: u64,
     ) -> Self {
         Self {
             principal,
             method,
-            expires_at,
+            expires_at: Some(expires_at),
             token_id: token_id.and_then(|id| HeaderValue::from_str(id).ok()),
+            token: Some(TokenMarks {
+                jti: token_id.map(Into::into),
+                issued_at,
+            }),
         }
+    }
+
+    /// What the revocation mirror checks, for a token's identity.
+    pub fn token_facts(&self) -> Option<crate::revocations::TokenFacts<'_>> {
+        let marks = self.token.as_ref()?;
+        Some(crate::revocations::TokenFacts {
+            jti: marks.jti.as_deref(),
+            username: &self.principal.user.username,
+            issued_at: marks.issued_at,
+        })
     }
 
     pub fn user(&self) -> &User {

@@ -22,6 +22,7 @@ use serde::Serialize;
 
 pub mod crypto;
 mod rotation;
+pub mod stored;
 pub use rotation::KeyRing;
 
 /// Smallest HMAC secret accepted, in bytes (the output size of SHA-256).
@@ -201,12 +202,7 @@ impl Key {
     /// A fresh RSA key pair, for deployments that let gatehouse generate the RS256 key
     /// of a dialect at start (tokens then do not survive a restart).
     pub fn generate_rsa(id: &str, algorithm: Algorithm, bits: usize) -> Result<Self, KeyError> {
-        use rsa::pkcs8::{EncodePrivateKey, LineEnding};
-        let private = rsa::RsaPrivateKey::new(&mut rand::rngs::OsRng, bits)
-            .map_err(|e| KeyError::Signing(e.to_string()))?;
-        let pem = private
-            .to_pkcs8_pem(LineEnding::LF)
-            .map_err(|e| KeyError::Signing(e.to_string()))?;
+        let pem = generate_rsa_pem(bits)?;
         Self::new(
             id,
             algorithm,
@@ -362,6 +358,16 @@ impl PublicKey {
 struct PrivateKey {
     encoding: EncodingKey,
     public: PublicKey,
+}
+
+/// A fresh RSA private key as PKCS#8 PEM (wiped from memory when dropped).
+pub fn generate_rsa_pem(bits: usize) -> Result<zeroize::Zeroizing<String>, KeyError> {
+    use rsa::pkcs8::{EncodePrivateKey, LineEnding};
+    let private = rsa::RsaPrivateKey::new(&mut rand::rngs::OsRng, bits)
+        .map_err(|e| KeyError::Signing(e.to_string()))?;
+    private
+        .to_pkcs8_pem(LineEnding::LF)
+        .map_err(|e| KeyError::Signing(e.to_string()))
 }
 
 fn pem_str(pem: &[u8], family: Family, public: bool) -> Result<&str, KeyError> {

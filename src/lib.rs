@@ -31,7 +31,7 @@
 //!
 //! # Modules, one line each
 //! Start and configuration:
-//! - `cli`: the command line (`run`, `check`, `hash-password`, `token`).
+//! - `cli`: the command line (`run`, `check`, `hash-password`, `token`, `revoke`).
 //! - `config`: the TOML schema, validation with file:line:key errors, secrets from
 //!   env/files; `config::dialect` is what dialects validate their own tables with.
 //! - `server`: builds the Pingora server (proxy, admin, echo, readiness) and pre-flight.
@@ -62,8 +62,15 @@
 //! - `users`: the user store and the password hash formats.
 //! - `offload`: the bounded pool for password hashes and RSA signatures.
 //!
+//! State that outlives the process and spans replicas:
+//! - `store`: the state store, embedded SQLite (`store::embedded`) or Redis
+//!   (`store::redis`): simplejwt's blacklist, revocations, shared failure counters.
+//! - `revocations`: what a revocation is, and the in-memory mirror requests are checked
+//!   against.
+//!
 //! Around it:
-//! - `admin`: the admin listener (`/healthz`, `/readyz`, `/metrics`, `/log-level`).
+//! - `admin`: the admin listener (`/healthz`, `/readyz`, `/metrics`, `/log-level`,
+//!   `/revocations`).
 //! - `metrics`: the Prometheus registry; `log_level`: the runtime log level.
 //! - `listener_tls`: the listener certificate, swapped on reload.
 //! - `echo`: the built-in echo upstream of the demo and the tests.
@@ -96,9 +103,11 @@ pub mod proxy;
 pub mod ratelimit;
 pub mod reload;
 pub mod respond;
+pub mod revocations;
 pub mod routes;
 pub mod server;
 pub mod state;
+pub mod store;
 pub mod tokens;
 pub mod users;
 pub mod verifier;

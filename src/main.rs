@@ -30,6 +30,7 @@ fn main() -> ExitCode {
             ref user,
             ref dialect,
         }) => token(&cli, user, dialect.as_deref()),
+        Some(Command::Revoke { ref jti, ref user }) => revoke(&cli, jti.clone(), user.clone()),
     }
 }
 
@@ -120,6 +121,29 @@ fn token(cli: &Cli, username: &str, dialect: Option<&str>) -> ExitCode {
     match gatehouse::tokens::issue_token(&config, username, dialect) {
         Ok(token) => {
             println!("{token}");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("gatehouse: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn revoke(cli: &Cli, jti: Option<String>, user: Option<String>) -> ExitCode {
+    let config = match load(cli) {
+        Ok(config) => config,
+        Err(code) => return code,
+    };
+    let target = match (jti, user) {
+        (Some(jti), None) => gatehouse::revocations::Target::Jti(jti),
+        (None, Some(user)) => gatehouse::revocations::Target::User(user),
+        // clap requires exactly one.
+        _ => return ExitCode::from(EX_CONFIG),
+    };
+    match gatehouse::revocations::revoke_command(&config, target) {
+        Ok(revocation) => {
+            println!("{}", serde_json::to_string(&revocation).unwrap_or_default());
             ExitCode::SUCCESS
         }
         Err(e) => {

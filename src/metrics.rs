@@ -6,8 +6,8 @@
 //! label strings or takes the vec's lock.
 
 use prometheus::{
-    Encoder, Histogram, HistogramOpts, IntCounter, IntCounterVec, IntGauge, Opts, Registry,
-    TextEncoder,
+    Encoder, Gauge, Histogram, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGauge,
+    Opts, Registry, TextEncoder,
 };
 
 use crate::credentials::CredentialKind;
@@ -147,8 +147,77 @@ impl DialectCounters {
     }
 }
 
+/// The state store's series (`store/`, `revocations.rs`): one set per process.
+#[derive(Clone)]
+pub struct StoreMetrics {
+    operation_seconds: HistogramVec,
+    errors: IntCounterVec,
+    /// 1 while the store answers (what `/readyz` follows), 0 while it does not.
+    pub up: IntGauge,
+    /// Revocations in this process's mirror.
+    pub revocations_live: IntGauge,
+    /// Seconds since the mirror last matched the store.
+    pub mirror_age_seconds: Gauge,
+}
+
+impl StoreMetrics {
+    fn new(registry: &Registry) -> prometheus::Result<Self> {
+        let operation_seconds = HistogramVec::new(
+            HistogramOpts::new(
+                "store_operation_seconds",
+                "Time the state store took to answer, by operation (errors included).",
+            )
+            .buckets(vec![
+                0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5,
+                1.0, 2.5,
+            ]),
+            &["operation"],
+        )?;
+        registry.register(Box::new(operation_seconds.clone()))?;
+        let errors = counter_vec(
+            registry,
+            "store_errors_total",
+            "State store operations that failed or timed out, by operation.",
+            &["operation"],
+        )?;
+        let up = IntGauge::new(
+            "store_up",
+            "1 while the state store answers, 0 while it does not.",
+        )?;
+        registry.register(Box::new(up.clone()))?;
+        let revocations_live = IntGauge::new(
+            "revocations_live",
+            "Live revocations (tokens and users) in this process's mirror.",
+        )?;
+        registry.register(Box::new(revocations_live.clone()))?;
+        let mirror_age_seconds = Gauge::new(
+            "revocation_mirror_age_seconds",
+            "Seconds since this process's revocation mirror last matched the store (its lag).",
+        )?;
+        registry.register(Box::new(mirror_age_seconds.clone()))?;
+        Ok(Self {
+            operation_seconds,
+            errors,
+            up,
+            revocations_live,
+            mirror_age_seconds,
+        })
+    }
+
+    /// Records one store operation's duration, and its failure.
+    pub fn operation(&self, operation: &str, seconds: f64, ok: bool) {
+        self.operation_seconds
+            .with_label_values(&[operation])
+            .observe(seconds);
+        if !ok {
+            self.errors.with_label_values(&[operation]).inc();
+        }
+    }
+}
+
 pub struct Metrics {
     registry: Registry,
+    pub store: StoreMetrics,
     requests: Vec<[IntCounter; 6]>,
     cache: [[IntCounter; 6]; 3],
     password_checks_ok: IntCounter,
@@ -291,7 +360,9 @@ impl Metrics {
             "Connections closed because a request head took longer than [listen] header_timeout.",
         )?;
         registry.register(Box::new(head_timeouts.clone()))?;
+        let store = StoreMetrics::new(&registry)?;
         Ok(Self {
+            store,
             connections_open,
             connections_accepted: connections.with_label_values(&["accepted"]),
             connections_refused: connections.with_label_values(&["refused"]),

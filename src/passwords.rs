@@ -36,13 +36,13 @@ impl<'a> Attempt<'a> {
     }
 
     /// `Err` while the client or the username is over its limit.
-    pub fn admit(&self) -> Result<(), RetryAfter> {
-        self.limiter.check(self.client, self.username)
+    pub async fn admit(&self) -> Result<(), RetryAfter> {
+        self.limiter.admit(self.client, self.username).await
     }
 
     /// Counts this attempt as failed, against the client and the username.
-    pub fn failed(&self) {
-        self.limiter.record_failure(self.client, self.username);
+    pub async fn failed(&self) {
+        self.limiter.count_failure(self.client, self.username).await;
     }
 }
 

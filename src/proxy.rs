@@ -161,7 +161,7 @@ impl Gatehouse {
                 keys: &state.keys,
                 pool: &self.shared.hash_pool,
                 passwords: &self.shared.passwords,
-                blacklist: &self.shared.blacklist,
+                store: &self.shared.store,
                 limiter: &self.shared.limiter,
                 client_ip: request.client_ip,
                 counters: match endpoint {

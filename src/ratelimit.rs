@@ -14,12 +14,19 @@
 //! - The client address is the peer, or behind a configured trusted proxy the address
 //!   it reports (`forwarded.rs`): a spoofed `X-Forwarded-For` does not reset anything.
 //! - Counters live for the process, across reloads; the thresholds are read at start.
+//! - Under Redis (`[state] redis`), failures are also counted there, per window, and the
+//!   limits apply to the sum over every replica: N replicas allow what one allows. The
+//!   local counts still apply, so a Redis that does not answer leaves each replica
+//!   limiting on its own rather than not at all.
 
 use std::hash::Hash;
 use std::net::IpAddr;
 use std::time::Duration;
 
 use pingora_limits::rate::Rate;
+use sha2::{Digest as _, Sha256};
+
+use crate::store::{CounterKey, Store};
 
 /// Thresholds from `[auth.rate_limit]`.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -49,6 +56,8 @@ pub struct FailureLimiter {
     settings: LimitSettings,
     clients: Rate,
     users: Rate,
+    /// Where every replica counts (Redis), if they share one.
+    shared: Option<Store>,
 }
 
 /// Sketch size: 4 rows of 16 Ki counters per limiter (about 1 MiB each, fixed).
@@ -62,6 +71,48 @@ impl FailureLimiter {
             clients: Rate::new_with_estimator_config(window, HASHES, SLOTS),
             users: Rate::new_with_estimator_config(window, HASHES, SLOTS),
             settings,
+            shared: None,
+        }
+    }
+
+    /// Also counts in `store` when it is shared by replicas (Redis).
+    pub fn shared_through(mut self, store: &Store) -> Self {
+        if store.shares_counters() {
+            self.shared = Some(store.clone());
+        }
+        self
+    }
+
+    /// [`FailureLimiter::check`], then the counts every replica shares.
+    pub async fn admit(&self, client: IpAddr, username: Option<&[u8]>) -> Result<(), RetryAfter> {
+        self.check(client, username)?;
+        let Some(store) = &self.shared else {
+            return Ok(());
+        };
+        let keys = counter_keys(client, username);
+        // A store that does not answer was logged and counted by the store; the local
+        // limits above still held.
+        let Ok(counts) = store.failure_counts(keys, self.settings.window).await else {
+            return Ok(());
+        };
+        let over_client = counts
+            .first()
+            .is_some_and(|&n| n >= f64::from(self.settings.per_client));
+        let over_user = counts
+            .get(1)
+            .is_some_and(|&n| n >= f64::from(self.settings.per_user));
+        if over_client || over_user {
+            return Err(RetryAfter(self.settings.window.as_secs().max(1)));
+        }
+        Ok(())
+    }
+
+    /// [`FailureLimiter::record_failure`], and in the shared counts.
+    pub async fn count_failure(&self, client: IpAddr, username: Option<&[u8]>) {
+        self.record_failure(client, username);
+        if let (Some(store), true) = (&self.shared, self.settings.enabled) {
+            let keys = counter_keys(client, username);
+            let _ = store.count_failure(keys, self.settings.window).await;
         }
     }
 
@@ -90,6 +141,18 @@ impl FailureLimiter {
             self.users.observe(&fold(username), 1);
         }
     }
+}
+
+/// The shared counters of a client and a username. Usernames are hashed: the store need
+/// not hold who was tried.
+fn counter_keys(client: IpAddr, username: Option<&[u8]>) -> Vec<CounterKey> {
+    let mut keys = vec![CounterKey(format!("client:{client}"))];
+    if let Some(username) = username {
+        let digest = Sha256::digest(fold(username));
+        let hex: String = digest[..16].iter().map(|b| format!("{b:02x}")).collect();
+        keys.push(CounterKey(format!("user:{hex}")));
+    }
+    keys
 }
 
 fn fold(username: &[u8]) -> Vec<u8> {

@@ -10,7 +10,8 @@
 //!
 //! Settings that belong to sockets and threads (`[listen]`, `[admin]`, `[server]`, and
 //! switching to or from the built-in echo) cannot change without a restart; a reload
-//! that changes them applies everything else and logs what was left alone.
+//! that changes them applies everything else and logs what was left alone. A reload
+//! that changes `[state]` (or switches the echo) is refused as a whole.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -58,6 +59,11 @@ impl Reloader {
             return Err(
                 "switching to or from builtin:echo needs a restart; nothing was changed".into(),
             );
+        }
+        // The store is opened once; a reload that moved it would also read generated keys
+        // from the new place while the old store still holds the blacklist.
+        if config.state != old.state {
+            return Err("changing [state] needs a restart; nothing was changed".into());
         }
         if !needs_restart.is_empty() {
             log::warn!(

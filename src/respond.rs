@@ -69,6 +69,8 @@ pub enum Refusal {
     /// 431: the request head is larger than `[listen] max_header_bytes`.
     HeadersTooLarge,
     Busy,
+    /// 503: the state store cannot say whether a token is revoked (`revocations.rs`).
+    StoreUnavailable,
     BadGateway,
     GatewayTimeout,
 }
@@ -108,7 +110,7 @@ impl Refusal {
             Refusal::TooManyRequests { .. } => 429,
             Refusal::UriTooLong => 414,
             Refusal::HeadersTooLarge => 431,
-            Refusal::Busy => 503,
+            Refusal::Busy | Refusal::StoreUnavailable => 503,
             Refusal::BadGateway => 502,
             Refusal::GatewayTimeout => 504,
         }
@@ -131,6 +133,10 @@ impl Refusal {
             Refusal::Busy => (
                 "busy",
                 "too many credential checks in progress; try again shortly",
+            ),
+            Refusal::StoreUnavailable => (
+                "store_unavailable",
+                "cannot check revocations right now; try again shortly",
             ),
             Refusal::BadGateway => ("bad_gateway", "the upstream service is unavailable"),
             Refusal::GatewayTimeout => (
@@ -158,7 +164,7 @@ impl Refusal {
                     .headers
                     .push((RETRY_AFTER, HeaderValue::from(*retry_after_secs)));
             }
-            Refusal::Busy => response
+            Refusal::Busy | Refusal::StoreUnavailable => response
                 .headers
                 .push((RETRY_AFTER, HeaderValue::from_static("1"))),
             _ => {}

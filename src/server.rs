@@ -23,6 +23,7 @@ use crate::metrics::Metrics;
 use crate::offload::HashPool;
 use crate::proxy::{Gatehouse, Snapshot};
 use crate::state::{Shared, State};
+use crate::store::Store;
 
 /// Options that come from the command line rather than the config file.
 #[derive(Debug, Default, Clone, Copy)]
@@ -47,6 +48,8 @@ pub enum StartError {
     UpstreamCa(String),
     #[error("built-in echo upstream: {0}")]
     Echo(String),
+    #[error("[state]: {0}")]
+    Store(String),
     #[error("{0}")]
     Other(String),
 }
@@ -96,6 +99,9 @@ pub fn run(config: Config, path: &std::path::Path, options: RunOptions) -> Resul
     }
 
     let metrics = Arc::new(Metrics::new().map_err(|e| StartError::Other(format!("metrics: {e}")))?);
+    install_tls_provider();
+    let store = Store::open(&config.state, metrics.store.clone())
+        .map_err(|e| StartError::Store(e.to_string()))?;
     let echo_socket = match config.upstream.target {
         UpstreamTarget::BuiltinEcho => {
             Some(crate::echo::prepare_socket_dir().map_err(|e| StartError::Echo(e.to_string()))?)
@@ -110,6 +116,7 @@ pub fn run(config: Config, path: &std::path::Path, options: RunOptions) -> Resul
         ),
         echo_socket.clone(),
         config.auth.rate_limit.clone(),
+        store.clone(),
     );
 
     let mut conf = ServerConf {
@@ -190,6 +197,8 @@ pub fn run(config: Config, path: &std::path::Path, options: RunOptions) -> Resul
         Admin {
             metrics,
             readiness: readiness.clone(),
+            store,
+            snapshot: snapshot.clone(),
         },
     );
     admin.add_tcp(&admin_address.to_string());
@@ -228,4 +237,11 @@ pub fn run(config: Config, path: &std::path::Path, options: RunOptions) -> Resul
     ));
     log::info!("gatehouse listening on {listen_address}, admin on {admin_address}");
     server.run_forever()
+}
+
+/// rustls needs a process-wide crypto provider for connections made outside Pingora
+/// (`rediss://`); ring is the one Pingora's rustls is built with. Installing twice (tests,
+/// `revoke` after `run` in one process) is harmless.
+pub fn install_tls_provider() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
 }

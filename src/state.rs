@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use crate::config::{Config, UpstreamTarget};
 use crate::credentials::CredentialRules;
-use crate::dialects::{Blacklist, Dialect, Dialects, BLACKLIST_KEEP};
+use crate::dialects::{Dialect, Dialects};
 use crate::forwarded::ForwardingRules;
 use crate::identity::IdentityHeaders;
 use crate::keys::KeySet;
@@ -20,6 +20,7 @@ use crate::passwords::PasswordChecker;
 use crate::ratelimit::{FailureLimiter, LimitSettings};
 use crate::respond::Challenges;
 use crate::routes::RouteTable;
+use crate::store::Store;
 use crate::users::UserStore;
 use crate::verifier::jwt::{ClaimProfile, TokenAcceptor, TokenAcceptors};
 use crate::verifier::{Verifier, VerifierSettings};
@@ -31,8 +32,9 @@ pub struct Shared {
     pub hash_pool: Arc<HashPool>,
     /// Where the built-in echo upstream listens, when it runs.
     pub echo_socket: Option<PathBuf>,
-    /// Revoked simplejwt refresh tokens: a reload must not forget them.
-    pub blacklist: Blacklist,
+    /// Blacklists, revocations and (under Redis) shared failure counters. Opened once:
+    /// `[state]` changes need a restart.
+    pub store: Store,
     /// Failed-credential counters: a reload must not reset an attacker's budget.
     pub limiter: Arc<FailureLimiter>,
     /// Password checks, for the verifier and the dialects' logins alike.
@@ -48,6 +50,7 @@ impl Shared {
         hash_pool: Arc<HashPool>,
         echo_socket: Option<PathBuf>,
         limits: LimitSettings,
+        store: Store,
     ) -> Self {
         Self {
             passwords: PasswordChecker::new(hash_pool.clone(), metrics.clone()),
@@ -57,8 +60,8 @@ impl Shared {
             metrics,
             hash_pool,
             echo_socket,
-            blacklist: Blacklist::new(1_000_000, BLACKLIST_KEEP),
-            limiter: Arc::new(FailureLimiter::new(limits)),
+            limiter: Arc::new(FailureLimiter::new(limits).shared_through(&store)),
+            store,
         }
     }
 }
@@ -74,6 +77,10 @@ pub struct State {
     pub keys: KeySet,
     pub upstream: UpstreamPeer,
     pub dialects: Dialects,
+    pub store: Store,
+    /// How long a revocation is kept: longer than any token this configuration issues
+    /// can live ([`longest_token_lifetime`]).
+    pub revocation_keep: std::time::Duration,
 }
 
 /// Where proxied requests go, resolved for this snapshot.
@@ -155,6 +162,8 @@ impl State {
             keys: KeySet::new(all_keys(&config)),
             dialects: Dialects::new(config.dialects.clone()),
             upstream,
+            store: shared.store.clone(),
+            revocation_keep: longest_token_lifetime(&config) + config.auth.leeway,
             config,
         })
     }
@@ -172,4 +181,14 @@ fn all_keys(config: &Config) -> Vec<Arc<crate::keys::Key>> {
         }
     }
     keys
+}
+
+/// The longest lifetime of any token this configuration issues: gatehouse's own, and
+/// every enabled dialect's. A revocation kept this long outlives every token it refuses.
+pub fn longest_token_lifetime(config: &Config) -> std::time::Duration {
+    config
+        .dialects
+        .iter()
+        .map(|enabled| enabled.api.longest_lifetime())
+        .fold(config.auth.token_lifetime, std::cmp::max)
 }

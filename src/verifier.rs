@@ -21,7 +21,7 @@ use std::time::Duration;
 pub use cache::unix_now;
 pub use cache::Digest;
 use cache::{Digester, Domain, IdentityCache};
-use jwt::{TokenAcceptors, TokenError, UserRef};
+use jwt::{TokenAcceptors, TokenError, UserRef, VerifiedToken};
 
 use crate::credentials::{CredentialError, CredentialKind, PasswordParts, Presented};
 use crate::identity::{Identity, Principals};
@@ -157,22 +157,15 @@ impl Verifier {
         let (verified, acceptor) = self.tokens.verify(token)?;
         // Only reached on a cache miss: a cached token is not verified (nor counted) again.
         self.metrics.key_verified(acceptor.key().id());
-        self.identity_for(
-            verified.user,
-            verified.token_id.as_deref(),
-            verified.expires_at,
-            kind,
-        )
+        self.identity_for(verified, kind)
     }
 
     fn identity_for(
         &self,
-        user: UserRef,
-        token_id: Option<&str>,
-        expires_at: u64,
+        token: VerifiedToken,
         kind: CredentialKind,
     ) -> Result<Arc<Identity>, AuthError> {
-        let user = match &user {
+        let user = match &token.user {
             UserRef::Username(name) => self.users.by_username(name),
             UserRef::Id(id) => self.users.by_id(*id),
         }
@@ -180,11 +173,12 @@ impl Verifier {
         if !user.active {
             return Err(TokenError::Inactive.into());
         }
-        Ok(Arc::new(Identity::new(
+        Ok(Arc::new(Identity::of_token(
             self.principals.of(user),
             kind.method(),
-            token_id,
-            Some(expires_at),
+            token.token_id.as_deref(),
+            token.issued_at,
+            token.expires_at,
         )))
     }
 
@@ -206,8 +200,6 @@ impl Verifier {
             Ok(user) => Ok(Arc::new(Identity::new(
                 self.principals.of(&user),
                 kind.method(),
-                None,
-                None,
             ))),
             Err(PasswordFailure::Busy) => Err(AuthError::Busy(Busy)),
             Err(PasswordFailure::Invalid(_)) => Err(AuthError::Password),

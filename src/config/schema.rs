@@ -33,6 +33,22 @@ pub struct RawConfig {
     pub dialects: RawDialects,
     #[serde(default)]
     pub log: RawLog,
+    pub state: Option<RawState>,
+}
+
+/// `[state]`: the store of blacklists, revocations and shared counters.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawState {
+    /// The embedded store's directory.
+    pub path: Option<String>,
+    pub redis: Option<String>,
+    pub redis_env: Option<String>,
+    pub redis_file: Option<String>,
+    pub key_prefix: Option<String>,
+    pub max_stale: Option<String>,
+    pub fail_open: Option<bool>,
+    pub timeout: Option<String>,
 }
 
 /// `[log]`: the access log on stdout.
@@ -103,6 +119,10 @@ pub struct RawListenTls {
 #[serde(deny_unknown_fields)]
 pub struct RawAdmin {
     pub address: String,
+    /// A bearer secret for `/revocations` calls from other hosts.
+    pub token: Option<String>,
+    pub token_env: Option<String>,
+    pub token_file: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]

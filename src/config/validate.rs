@@ -34,6 +34,7 @@ use crate::keys::{parse_algorithm, Key, KeyMaterial};
 use crate::routes::{normalize_path, Access, RouteRule};
 
 mod dialects;
+mod state;
 mod users;
 
 type Env<'a> = &'a dyn Fn(&str) -> Option<String>;
@@ -65,6 +66,24 @@ pub(super) fn validate(
 
     let listen = v.listen(&raw, &root.key("listen"));
     let admin_address = v.socket_addr(&raw.admin.address, &root.key("admin").key("address"));
+    let admin_token = v
+        .secret(
+            "token",
+            SecretSpec {
+                inline: raw.admin.token.as_deref(),
+                env: raw.admin.token_env.as_deref(),
+                file: raw.admin.token_file.as_deref(),
+            },
+            &root.key("admin"),
+        )
+        .ok()
+        .flatten();
+    if admin_token.as_ref().is_some_and(|t| t.expose().len() < 16) {
+        v.problems.at(
+            &root.key("admin").key("token"),
+            "must be at least 16 bytes: it admits revocations from other hosts",
+        );
+    }
     let upstream = v.upstream(&raw.upstream, &root.key("upstream"));
     let server = v.server(&raw, &root.key("server"));
     let keys = v.keys(&raw.keys, &root.key("keys"));
@@ -72,8 +91,9 @@ pub(super) fn validate(
     let auth = v.auth(&raw.auth, &keys, &root.key("auth"));
     let identity = v.identity(&raw.identity, &root.key("identity"));
     let routes = v.routes(&raw.routes, &root.key("routes"));
+    let state = v.state(raw.state.as_ref(), &root.key("state"));
     let (dialects, dialect_limits) = match &auth {
-        Some(auth) => v.dialects(&raw.dialects, &keys, auth, &root.key("dialects")),
+        Some(auth) => v.dialects(&raw.dialects, &keys, auth, &state, &root.key("dialects")),
         None => Default::default(),
     };
     let default_access = match raw.auth.default_access.as_deref() {
@@ -115,7 +135,10 @@ pub(super) fn validate(
             problems.into_result(Config {
                 file: file.to_owned(),
                 listen,
-                admin: Admin { address: admin },
+                admin: Admin {
+                    address: admin,
+                    token: admin_token,
+                },
                 upstream,
                 server,
                 keys,
@@ -127,6 +150,7 @@ pub(super) fn validate(
                 dialects,
                 dialect_limits,
                 access_log,
+                state,
                 warnings,
                 watched,
             })

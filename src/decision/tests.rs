@@ -89,7 +89,8 @@ impl Fixture {
         let config = Arc::new(config());
         let metrics = Arc::new(Metrics::new().unwrap());
         let pool = Arc::new(HashPool::new(1, 8).unwrap());
-        let shared = Shared::new(metrics, pool, None, config.auth.rate_limit.clone());
+        let (store, _dir) = crate::store::temporary();
+        let shared = Shared::new(metrics, pool, None, config.auth.rate_limit.clone(), store);
         let state = State::build(config, &shared).unwrap();
         Self { state, shared }
     }

@@ -138,8 +138,9 @@ use super::django::{
 use super::{DialectContext, DialectRequest, Language, LoginFailure, Lookup, SignError};
 use crate::keys::{algorithm_name, Key, KeyError, KeyRing};
 use crate::respond::LocalResponse;
+use crate::revocations::RevocationRefusal;
 use crate::users::User;
-use crate::verifier::jwt::{decode_with_policy, TokenError};
+use crate::verifier::jwt::{decode_with_policy, unix_seconds, TokenError};
 
 mod settings;
 pub use settings::REGISTRATION;
@@ -198,6 +199,8 @@ const USER_DOES_NOT_EXIST: &str = "User doesn't exist.";
 const USER_DISABLED: &str = "User account is disabled.";
 const ORIG_IAT_REQUIRED: &str = "orig_iat field is required.";
 const REFRESH_EXPIRED: &str = "Refresh has expired.";
+/// gatehouse's own: the token, or its user, was revoked (`/revocations`).
+const REVOKED: &str = "Token has been revoked.";
 
 // ---------------------------------------------------------------------------------------
 // Responses
@@ -439,6 +442,17 @@ pub async fn answer(
                 Ok(user) => user,
                 Err(message) => return non_field_error(message),
             };
+            // drf-jwt tokens carry no `iat`: each was issued `lifetime` before its `exp`.
+            let issued_at = payload
+                .get("exp")
+                .and_then(unix_seconds)
+                .map(|exp| exp.saturating_sub(settings.lifetime.as_secs()));
+            let jti = payload.get("jti").and_then(Value::as_str);
+            match ctx.revocation(jti, &user, issued_at) {
+                Ok(()) => {}
+                Err(RevocationRefusal::Revoked) => return non_field_error(REVOKED),
+                Err(RevocationRefusal::Unavailable) => return server_error(),
+            }
             if action == Action::Verify {
                 return token_response(&token);
             }

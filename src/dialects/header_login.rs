@@ -106,7 +106,8 @@ impl Api for Settings {
     fn acceptance(&self) -> (&KeyRing, ClaimProfile) {
         (
             &self.keys,
-            ClaimProfile::new(REGISTRATION.name, UserClaim::User),
+            ClaimProfile::new(REGISTRATION.name, UserClaim::User)
+                .with_lifetime_without_iat(self.lifetime),
         )
     }
 
@@ -122,6 +123,10 @@ impl Api for Settings {
         };
         self.keys
             .sign_with_layout(self.keys.signing().typ_alg_header(), &claims)
+    }
+
+    fn longest_lifetime(&self) -> Duration {
+        self.lifetime
     }
 
     async fn answer(

@@ -163,6 +163,10 @@ impl Api for Settings {
             .sign_with_layout(header(self.keys.signing()), &claims(self, user, now))
     }
 
+    fn longest_lifetime(&self) -> Duration {
+        self.lifetime
+    }
+
     async fn answer(
         &self,
         _action: Action,

@@ -24,8 +24,10 @@
 //! - other methods get 405 with an empty body and `Allow: POST`;
 //! - too many failed logins (DESIGN "Rate limits") is 429 with an empty body and
 //!   `Retry-After`, the ASP.NET rate limiter's answer;
-//! - without a configured key, an RSA-2048 key is generated at start (logged), and its
-//!   public half is published in JWKS; its tokens do not survive a restart.
+//! - without a configured key, an RSA-2048 key is generated on first start and kept in
+//!   the embedded state store (`keys::stored`), so its tokens survive restarts; its public
+//!   half is published in JWKS. Under Redis a key must be configured (each replica would
+//!   generate its own).
 
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
@@ -38,10 +40,11 @@ use super::{
     Action, Api, DialectContext, DialectRequest, LoginFailure, Lookup, Registration, TableReader,
 };
 use crate::credentials::decode_basic;
-use crate::keys::{Key, KeyError, KeyRing};
+use crate::keys::{KeyError, KeyRing};
 use crate::respond::LocalResponse;
+use crate::revocations::RevocationRefusal;
 use crate::users::User;
-use crate::verifier::jwt::{decode_with_policy, ClaimProfile, UserClaim};
+use crate::verifier::jwt::{decode_with_policy, unix_seconds, ClaimProfile, UserClaim};
 
 pub const REGISTRATION: Registration = Registration {
     name: "nomic",
@@ -53,7 +56,7 @@ pub const REGISTRATION: Registration = Registration {
 #[serde(deny_unknown_fields)]
 struct Raw {
     path: Option<String>,
-    /// Leave out to have an RSA key generated at start.
+    /// Leave out to have an RSA key generated once and kept in the state store.
     key: Option<String>,
     verify_keys: Option<Vec<String>>,
     issuer: Option<String>,
@@ -65,13 +68,7 @@ fn configure(table: &toml::Table, config: &mut dyn TableReader) -> Option<Arc<dy
     let path = config.paths(&[("path", raw.path.as_deref(), Settings::DEFAULT_PATH)]);
     let key = match &raw.key {
         Some(id) => config.signing_key(id),
-        None => match generated_key() {
-            Ok(key) => Some(key),
-            Err(e) => {
-                config.problem(None, format!("cannot generate an RSA key: {e}"));
-                None
-            }
-        },
+        None => config.generated_key(GENERATED_KEY_ID),
     };
     let keys = config.key_ring(key, raw.verify_keys.as_deref());
     let lifetime = config.duration(
@@ -107,22 +104,6 @@ impl Settings {
     pub const DEFAULT_LIFETIME: Duration = Duration::from_secs(2 * 3600);
 }
 
-/// The RSA key used when `[dialects.nomic]` names none: generated once per process on
-/// first use, so reloads keep it (tokens survive a reload, not a restart).
-pub fn generated_key() -> Result<Arc<Key>, KeyError> {
-    static GENERATED: std::sync::OnceLock<Arc<Key>> = std::sync::OnceLock::new();
-    if let Some(key) = GENERATED.get() {
-        return Ok(key.clone());
-    }
-    let key = Arc::new(Key::generate_rsa(
-        GENERATED_KEY_ID,
-        jsonwebtoken::Algorithm::RS256,
-        2048,
-    )?);
-    log::info!("nomic: no key configured; generated an RSA-2048 key {GENERATED_KEY_ID:?} (published in JWKS; tokens do not survive a restart)");
-    Ok(GENERATED.get_or_init(|| key).clone())
-}
-
 /// The `kid` of the generated key.
 pub const GENERATED_KEY_ID: &str = "nomic-generated";
 
@@ -155,21 +136,49 @@ fn claims(settings: &Settings, user: &User, now: u64) -> Option<Claims> {
     })
 }
 
-/// Who a renewal token names, if it is a valid nomic token.
-fn renewal_user(settings: &Settings, token: &str, ctx: &DialectContext<'_>) -> Option<Arc<User>> {
+/// Why a renewal token is not renewed.
+enum RenewalRefused {
+    /// Not a valid nomic token of an active user, or revoked: 403 like every
+    /// unauthenticated call.
+    Forbidden,
+    /// The state store cannot say whether it is revoked: the 500 shape.
+    Unavailable,
+}
+
+/// Who a renewal token names, if it is a valid, unrevoked nomic token.
+fn renewal_user(
+    settings: &Settings,
+    token: &str,
+    ctx: &DialectContext<'_>,
+) -> Result<Arc<User>, RenewalRefused> {
+    let forbidden = |_| RenewalRefused::Forbidden;
     let claims = decode_with_policy(
         token,
         &settings.keys,
         settings.leeway_secs,
         settings.max_token_bytes,
     )
-    .ok()?;
+    .map_err(forbidden)?;
     if claims.get("iss").and_then(|v| v.as_str()) != Some(settings.issuer.as_str()) {
-        return None;
+        return Err(RenewalRefused::Forbidden);
     }
-    let id: i64 = claims.get("sub")?.as_str()?.parse().ok()?;
-    let user = ctx.users.by_id(id)?;
-    user.active.then(|| user.clone())
+    let id: i64 = claims
+        .get("sub")
+        .and_then(|sub| sub.as_str())
+        .and_then(|sub| sub.parse().ok())
+        .ok_or(RenewalRefused::Forbidden)?;
+    let user = ctx
+        .users
+        .by_id(id)
+        .filter(|user| user.active)
+        .ok_or(RenewalRefused::Forbidden)?;
+    let issued_at = claims.get("iat").and_then(unix_seconds);
+    let jti = claims.get("jti").and_then(|jti| jti.as_str());
+    match ctx.revocation(jti, user, issued_at) {
+        Ok(()) => Ok(user.clone()),
+        Err(RevocationRefusal::Revoked) => Err(RenewalRefused::Forbidden),
+        Err(RevocationRefusal::Unavailable) => Err(RenewalRefused::Unavailable),
+    }
 }
 
 #[async_trait]
@@ -202,6 +211,10 @@ impl Api for Settings {
             .ok_or_else(|| KeyError::Signing("the user has no id".into()))?;
         self.keys
             .sign_with_layout(self.keys.signing().typ_alg_header(), &claims)
+    }
+
+    fn longest_lifetime(&self) -> Duration {
+        self.lifetime
     }
 
     async fn answer(
@@ -242,8 +255,11 @@ impl Api for Settings {
             }
         } else if scheme.eq_ignore_ascii_case("bearer") {
             match renewal_user(settings, credential, ctx) {
-                Some(user) => user,
-                None => return forbidden(),
+                Ok(user) => user,
+                Err(RenewalRefused::Forbidden) => return forbidden(),
+                Err(RenewalRefused::Unavailable) => {
+                    return internal_error(request.path, request.now)
+                }
             }
         } else {
             return forbidden();

@@ -72,11 +72,17 @@
 //!   (the proxy checks the store). Verify likewise looks only at the token.
 //! - Users without an id cannot log in here (`user_id` is required): the failed-login 401.
 //!   `issue_access` refuses them with an error.
-//! - The blacklist lives in memory, keyed by `jti` as the library's table is (a crafted token
-//!   reusing a blacklisted `jti` is refused too); a restart forgets it. A non-string `jti`
-//!   is keyed by its Python `str()` for numbers and booleans, by its JSON text otherwise.
-//!   Refresh or blacklist of a token without `jti`, and blacklisting a `null` `jti`, get
-//!   Django's 500 page, as the library crashes there.
+//! - The blacklist and the outstanding tokens live in the state store (`store.rs`: the
+//!   embedded file, or Redis shared by replicas), keyed by `jti` as the library's tables
+//!   are (a crafted token reusing a blacklisted `jti` is refused too), each entry until its
+//!   token expires. A non-string `jti` is keyed by its Python `str()` for numbers and
+//!   booleans, by its JSON text otherwise. Refresh or blacklist of a token without `jti`,
+//!   and blacklisting a `null` `jti`, get Django's 500 page, as the library crashes there;
+//!   so does a store that does not answer (Django's database error): a blacklisting is
+//!   answered `{}` only once the store acknowledged it.
+//! - Revocations (`/revocations`, `gatehouse revoke`) are gatehouse's addition: after the
+//!   library's checks, a revoked token, or one of a revoked user issued at or before the
+//!   revocation, is refused as blacklisted, at refresh, verify and blacklist alike.
 //! - `ip_address` is the client's address as gatehouse sees it (the peer, or what a
 //!   configured trusted proxy reports in `X-Forwarded-For`), never an untrusted header.
 //! - The token policy shared by every dialect (DESIGN "Token validation policy") is kept:
@@ -116,8 +122,10 @@ use super::django::{
 use super::{DialectContext, DialectRequest, Language, LoginFailure, Lookup};
 use crate::keys::{Key, KeyError, KeyRing};
 use crate::respond::LocalResponse;
+use crate::revocations::{RevocationRefusal, TokenFacts};
+use crate::store::{OutstandingToken, StoreError};
 use crate::users::User;
-use crate::verifier::jwt::{decode_with_policy, TokenError};
+use crate::verifier::jwt::{decode_with_policy, unix_seconds, TokenError};
 
 mod settings;
 pub use settings::REGISTRATION;
@@ -526,7 +534,7 @@ impl Now {
 
 /// `Token.__init__(token)` for the endpoint's token class: the claims, or the library's
 /// refusal.
-fn check(
+async fn check(
     settings: &Settings,
     token: &str,
     kind: Kind,
@@ -541,7 +549,8 @@ fn check(
         settings.max_token_bytes,
     ) {
         Ok(claims) => {
-            library_checks(settings, &claims, kind, now, ctx)?;
+            library_checks(settings, &claims, kind, now, ctx).await?;
+            not_revoked(&claims, ctx)?;
             Ok(claims)
         }
         // The signature is good but a time claim is missing, not a u64, expired or not yet
@@ -549,7 +558,7 @@ fn check(
         // crash or name `exp`); the policy refuses it in any case.
         Err(TokenError::Expired | TokenError::NotYetValid | TokenError::Claim(_)) => {
             let claims = verified_payload(&token).ok_or(TokenProblem::Invalid)?;
-            library_checks(settings, &claims, kind, now, ctx)?;
+            library_checks(settings, &claims, kind, now, ctx).await?;
             Err(TokenProblem::Invalid.into())
         }
         Err(_) => Err(TokenProblem::Invalid.into()),
@@ -558,7 +567,7 @@ fn check(
 
 /// PyJWT 2.4's claim validation and simplejwt's `Token.verify` (preceded by
 /// `BlacklistMixin.check_blacklist` for refresh tokens), in their order.
-fn library_checks(
+async fn library_checks(
     settings: &Settings,
     claims: &Map<String, Value>,
     kind: Kind,
@@ -587,8 +596,16 @@ fn library_checks(
     }
     if kind == Kind::Refresh {
         let jti = claims.get("jti").ok_or(Refused::ServerError)?;
-        if jti_key(jti).is_some_and(|key| ctx.blacklist.contains(&key)) {
-            return Err(TokenProblem::Blacklisted.into());
+        if let Some(key) = jti_key(jti) {
+            // The database being down is Django's 500, never a pass.
+            if ctx
+                .store
+                .is_blacklisted(&key)
+                .await
+                .map_err(|_| Refused::ServerError)?
+            {
+                return Err(TokenProblem::Blacklisted.into());
+            }
         }
     }
     let exp = py_timestamp(claims.get("exp").ok_or(TokenProblem::NoExp)?)?;
@@ -608,14 +625,57 @@ fn library_checks(
     Ok(())
 }
 
-/// `BlacklistMixin.blacklist()`: a `null` `jti` violates the table's constraint.
-fn blacklist(claims: &Map<String, Value>, ctx: &DialectContext<'_>) -> Result<(), Refused> {
+/// Revocations (`/revocations`, `gatehouse revoke`): gatehouse's addition, after the
+/// library's own checks. A revoked token is refused as a blacklisted one; a store that
+/// cannot say is Django's 500.
+fn not_revoked(claims: &Map<String, Value>, ctx: &DialectContext<'_>) -> Result<(), Refused> {
+    let jti = claims.get("jti").and_then(Value::as_str);
+    let user = claims
+        .get("user_id")
+        .and_then(Value::as_i64)
+        .and_then(|id| ctx.users.by_id(id));
+    let issued_at = claims.get("iat").and_then(unix_seconds);
+    let verdict = match user {
+        Some(user) => ctx.revocation(jti, user, issued_at),
+        None => ctx.store.mirror().check(TokenFacts {
+            jti,
+            username: "",
+            issued_at,
+        }),
+    };
+    match verdict {
+        Ok(()) => Ok(()),
+        Err(RevocationRefusal::Revoked) => Err(TokenProblem::Blacklisted.into()),
+        Err(RevocationRefusal::Unavailable) => Err(Refused::ServerError),
+    }
+}
+
+/// `BlacklistMixin.blacklist()`: a `null` `jti` violates the table's constraint; so does a
+/// database that does not acknowledge the write (Django's 500, never `{}`).
+async fn blacklist(claims: &Map<String, Value>, ctx: &DialectContext<'_>) -> Result<(), Refused> {
     let key = claims
         .get("jti")
         .and_then(jti_key)
         .ok_or(Refused::ServerError)?;
-    ctx.blacklist.insert(&key);
-    Ok(())
+    let expires_at = claims.get("exp").and_then(unix_seconds).unwrap_or(u64::MAX);
+    ctx.store
+        .blacklist(&key, expires_at)
+        .await
+        .map_err(|_| Refused::ServerError)
+}
+
+/// `RefreshToken.for_user` with the blacklist app: every refresh token issued is recorded
+/// as outstanding.
+async fn outstand(claims: &Map<String, Value>, ctx: &DialectContext<'_>) -> Result<(), StoreError> {
+    let jti = claims.get("jti").and_then(jti_key).unwrap_or_default();
+    ctx.store
+        .outstand(OutstandingToken {
+            jti,
+            user_id: claims.get("user_id").map(|id| id.to_string()),
+            created_at: claims.get("iat").and_then(unix_seconds).unwrap_or(0),
+            expires_at: claims.get("exp").and_then(unix_seconds).unwrap_or(u64::MAX),
+        })
+        .await
 }
 
 // === views ===
@@ -662,19 +722,20 @@ async fn view(
                 Ok(token) => token,
                 Err(response) => return response,
             };
-            let claims = match check(settings, &token, Kind::Untyped, now, ctx) {
+            let claims = match check(settings, &token, Kind::Untyped, now, ctx).await {
                 Ok(claims) => claims,
                 Err(refusal) => return refused(messages, refusal),
             };
             // With BLACKLIST_AFTER_ROTATION the serializer also looks the jti up, and says
             // so in English whatever the language.
-            if settings.blacklist_after_rotation
-                && claims
-                    .get("jti")
-                    .and_then(jti_key)
-                    .is_some_and(|key| ctx.blacklist.contains(&key))
-            {
-                return non_field_error("Token is blacklisted");
+            if settings.blacklist_after_rotation {
+                if let Some(key) = claims.get("jti").and_then(jti_key) {
+                    match ctx.store.is_blacklisted(&key).await {
+                        Ok(false) => {}
+                        Ok(true) => return non_field_error("Token is blacklisted"),
+                        Err(_) => return server_error(),
+                    }
+                }
             }
             drf(200, "{}".to_owned())
         }
@@ -683,12 +744,12 @@ async fn view(
                 Ok(token) => token,
                 Err(response) => return response,
             };
-            let claims = match check(settings, &token, Kind::Refresh, now, ctx) {
+            let claims = match check(settings, &token, Kind::Refresh, now, ctx).await {
                 Ok(claims) => claims,
                 Err(refusal) => return refused(messages, refusal),
             };
             if action == Action::Blacklist {
-                return match blacklist(&claims, ctx) {
+                return match blacklist(&claims, ctx).await {
                     Ok(()) => drf(200, "{}".to_owned()),
                     Err(refusal) => refused(messages, refusal),
                 };
@@ -729,6 +790,9 @@ async fn obtain(
         request.client_ip,
         request.unix_now(),
     );
+    if outstand(&refresh, ctx).await.is_err() {
+        return server_error();
+    }
     let refresh = ctx
         .sign(&settings.keys, header(settings.keys.signing()), refresh)
         .await;
@@ -760,7 +824,7 @@ async fn refresh(
         return strings_body(&[("access", &access)]);
     }
     if settings.blacklist_after_rotation {
-        if let Err(refusal) = blacklist(&claims, ctx) {
+        if let Err(refusal) = blacklist(&claims, ctx).await {
             return refused(messages, refusal);
         }
     }
@@ -773,6 +837,9 @@ async fn refresh(
             .into(),
     );
     rotated.insert("iat".into(), now.into());
+    if outstand(&rotated, ctx).await.is_err() {
+        return server_error();
+    }
     match ctx
         .sign(&settings.keys, header(settings.keys.signing()), rotated)
         .await

@@ -43,6 +43,11 @@ pub trait TableReader {
 
     /// `[auth] max_token_bytes`.
     fn max_token_bytes(&self) -> usize;
+
+    /// An RSA key gatehouse generates itself, kept in the embedded store so that a
+    /// restart keeps it (`keys::stored`). Under Redis it is a problem at `key`: each
+    /// replica would generate its own, and refuse the others' tokens.
+    fn generated_key(&mut self, id: &str) -> Option<Arc<Key>>;
 }
 
 impl dyn TableReader + '_ {

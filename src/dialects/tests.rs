@@ -15,7 +15,8 @@ fn demo() -> (State, Shared) {
     let metrics = Arc::new(Metrics::new().unwrap());
     let pool = Arc::new(HashPool::new(1, 4).unwrap());
     let echo = Some(PathBuf::from("/nonexistent/echo.sock"));
-    let shared = Shared::new(metrics, pool, echo, config.auth.rate_limit.clone());
+    let (store, _dir) = crate::store::temporary();
+    let shared = Shared::new(metrics, pool, echo, config.auth.rate_limit.clone(), store);
     let state = State::build(config, &shared).unwrap();
     (state, shared)
 }

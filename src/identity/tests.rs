@@ -15,12 +15,7 @@ fn user() -> Arc<User> {
 #[test]
 fn pairs_carry_store_values() {
     let headers = IdentityHeaders::default();
-    let identity = Identity::new(
-        Arc::new(Principal::new(user())),
-        AuthMethod::Basic,
-        None,
-        None,
-    );
+    let identity = Identity::new(Arc::new(Principal::new(user())), AuthMethod::Basic);
     let pairs: Vec<(String, String)> = headers
         .pairs(&identity)
         .map(|(n, v)| {
@@ -77,11 +72,12 @@ fn lookalikes_fold_case_and_underscores() {
 #[test]
 fn hostile_token_ids_are_not_forwarded() {
     let headers = IdentityHeaders::default();
-    let identity = Identity::new(
+    let identity = Identity::of_token(
         Arc::new(Principal::new(user())),
         AuthMethod::Bearer,
         Some("a\r\nX-Auth-User: mallory"),
         None,
+        u64::MAX,
     );
     assert!(headers
         .pairs(&identity)

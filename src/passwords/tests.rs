@@ -134,8 +134,8 @@ async fn checks_are_counted_by_whether_the_hash_matched() {
     );
 }
 
-#[test]
-fn an_attempt_is_refused_once_its_username_or_client_failed_too_often() {
+#[tokio::test]
+async fn an_attempt_is_refused_once_its_username_or_client_failed_too_often() {
     let limiter = FailureLimiter::new(LimitSettings {
         enabled: true,
         per_client: 5,
@@ -144,18 +144,18 @@ fn an_attempt_is_refused_once_its_username_or_client_failed_too_often() {
     });
     let client: IpAddr = "192.0.2.1".parse().unwrap();
     let alice = Attempt::new(&limiter, client, Some(b"alice"));
-    assert!(alice.admit().is_ok());
-    alice.failed();
-    assert!(alice.admit().is_ok());
-    alice.failed();
-    assert!(alice.admit().is_err(), "per-user limit reached");
+    assert!(alice.admit().await.is_ok());
+    alice.failed().await;
+    assert!(alice.admit().await.is_ok());
+    alice.failed().await;
+    assert!(alice.admit().await.is_err(), "per-user limit reached");
     // A malformed credential has no username: only the client's budget applies.
     let anonymous = Attempt::new(&limiter, client, None);
-    assert!(anonymous.admit().is_ok());
+    assert!(anonymous.admit().await.is_ok());
     for _ in 0..3 {
-        anonymous.failed();
+        anonymous.failed().await;
     }
-    assert!(anonymous.admit().is_err(), "per-client limit reached");
+    assert!(anonymous.admit().await.is_err(), "per-client limit reached");
     let elsewhere = Attempt::new(&limiter, "192.0.2.2".parse().unwrap(), Some(b"bob"));
-    assert!(elsewhere.admit().is_ok());
+    assert!(elsewhere.admit().await.is_ok());
 }

@@ -33,6 +33,9 @@ pub struct ClaimProfile {
     /// The `token_type` the tokens must carry (simplejwt's `access`: its refresh tokens
     /// never open proxied traffic).
     pub token_type: Option<&'static str>,
+    /// For families whose tokens carry no `iat`: their fixed lifetime, so that when a
+    /// token was issued is `exp` minus it (revocations of a user need to know).
+    pub lifetime_without_iat: Option<std::time::Duration>,
 }
 
 impl ClaimProfile {
@@ -44,7 +47,14 @@ impl ClaimProfile {
             user,
             issuer: None,
             token_type: None,
+            lifetime_without_iat: None,
         }
+    }
+
+    /// The tokens carry no `iat`; each was issued `lifetime` before its `exp`.
+    pub fn with_lifetime_without_iat(mut self, lifetime: std::time::Duration) -> Self {
+        self.lifetime_without_iat = Some(lifetime);
+        self
     }
 
     /// Requires `iss` to be `issuer`.
@@ -93,7 +103,19 @@ pub enum UserRef {
 pub struct VerifiedToken {
     pub user: UserRef,
     pub token_id: Option<String>,
+    /// `iat`, when it is a number (a fraction is dropped).
+    pub issued_at: Option<u64>,
     pub expires_at: u64,
+}
+
+/// A NumericDate claim as whole Unix seconds, if it is a non-negative number.
+pub fn unix_seconds(value: &serde_json::Value) -> Option<u64> {
+    value.as_u64().or_else(|| {
+        value
+            .as_f64()
+            .filter(|f| f.is_finite() && *f >= 0.0)
+            .map(|f| f as u64)
+    })
 }
 
 /// Why a token was refused. Messages are safe to show to the client.
@@ -157,6 +179,9 @@ struct Claims {
     exp: Option<u64>,
     sub: Option<String>,
     jti: Option<String>,
+    // Any JSON here: `iat` was never a reason to refuse a token, and some issuers write
+    // it as a float. Only revocations read it.
+    iat: Option<serde_json::Value>,
     token_type: Option<String>,
     user_id: Option<i64>,
     username: Option<String>,
@@ -234,6 +259,10 @@ impl TokenAcceptor {
         Ok(VerifiedToken {
             user,
             token_id: claims.jti,
+            issued_at: claims.iat.as_ref().and_then(unix_seconds).or_else(|| {
+                let lifetime = self.profile.lifetime_without_iat?;
+                Some(expires_at.saturating_sub(lifetime.as_secs()))
+            }),
             expires_at,
         })
     }

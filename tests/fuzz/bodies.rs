@@ -176,7 +176,7 @@ struct DialectHarness {
     pool: Arc<gatehouse::offload::HashPool>,
     passwords: gatehouse::passwords::PasswordChecker,
     counters: gatehouse::metrics::DialectCounters,
-    blacklist: gatehouse::dialects::Blacklist,
+    store: gatehouse::store::Store,
     limiter: gatehouse::ratelimit::FailureLimiter,
     runtime: tokio::runtime::Runtime,
 }
@@ -195,7 +195,7 @@ pub fn dialects(data: &[u8]) {
         pool,
         passwords,
         counters,
-        blacklist,
+        store,
         limiter,
         runtime,
     } = STATE.get_or_init(|| {
@@ -276,7 +276,15 @@ pub fn dialects(data: &[u8]) {
             pool: pool.clone(),
             passwords: gatehouse::passwords::PasswordChecker::new(pool, metrics.clone()),
             counters: metrics.dialect_counters("fuzz"),
-            blacklist: gatehouse::dialects::Blacklist::new(1000, Duration::from_secs(3600)),
+            // An embedded store of this process's own: blacklists and outstanding tokens
+            // are written for real.
+            store: gatehouse::store::Store::open(
+                &gatehouse::store::StateSettings::embedded(
+                    std::env::temp_dir().join(format!("gatehouse-fuzz-{}", std::process::id())),
+                ),
+                metrics.store.clone(),
+            )
+            .unwrap(),
             limiter: gatehouse::ratelimit::FailureLimiter::new(
                 gatehouse::ratelimit::LimitSettings::default(),
             ),
@@ -334,7 +342,7 @@ pub fn dialects(data: &[u8]) {
         keys,
         pool,
         passwords,
-        blacklist,
+        store,
         limiter,
         client_ip: std::net::Ipv4Addr::LOCALHOST.into(),
         counters: Some(counters),

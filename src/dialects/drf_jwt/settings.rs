@@ -114,11 +114,16 @@ impl Api for Settings {
     fn acceptance(&self) -> (&KeyRing, ClaimProfile) {
         (
             &self.keys,
-            ClaimProfile::new(REGISTRATION.name, UserClaim::Username),
+            ClaimProfile::new(REGISTRATION.name, UserClaim::Username)
+                .with_lifetime_without_iat(self.lifetime),
         )
     }
 
     fn issue(&self, user: &User, now: u64) -> Result<String, KeyError> {
         issue(self, user, now)
+    }
+
+    fn longest_lifetime(&self) -> std::time::Duration {
+        self.lifetime
     }
 }

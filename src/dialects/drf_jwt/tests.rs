@@ -5,7 +5,6 @@
 //! (`tests/captures/drfjwt_project/`).
 
 use super::*;
-use crate::dialects::Blacklist;
 use crate::keys::{KeyMaterial, KeySet};
 use crate::metrics::Metrics;
 use crate::offload::HashPool;
@@ -90,7 +89,7 @@ struct Env {
     pool: Arc<HashPool>,
     passwords: crate::passwords::PasswordChecker,
     counters: crate::metrics::DialectCounters,
-    blacklist: Blacklist,
+    store: (crate::store::Store, tempfile::TempDir),
     limiter: crate::ratelimit::FailureLimiter,
 }
 
@@ -108,7 +107,7 @@ impl Env {
             pool: pool.clone(),
             passwords: crate::passwords::PasswordChecker::new(pool, metrics.clone()),
             counters: metrics.dialect_counters("test"),
-            blacklist: Blacklist::new(1000, Duration::from_secs(86400)),
+            store: crate::store::temporary(),
             limiter: crate::ratelimit::FailureLimiter::new(crate::ratelimit::LimitSettings {
                 enabled: false,
                 ..Default::default()
@@ -122,7 +121,7 @@ impl Env {
             keys: &self.keys,
             pool: &self.pool,
             passwords: &self.passwords,
-            blacklist: &self.blacklist,
+            store: &self.store.0,
             limiter: &self.limiter,
             client_ip: std::net::Ipv4Addr::LOCALHOST.into(),
             counters: Some(&self.counters),

@@ -10,7 +10,6 @@ use serde::Deserialize;
 use super::{answer, issue_access, too_large, Settings};
 use crate::dialects::{
     Action, Api, DialectContext, DialectRequest, Language, Registration, TableReader,
-    BLACKLIST_KEEP,
 };
 use crate::keys::{KeyError, KeyRing};
 use crate::respond::LocalResponse;
@@ -70,12 +69,6 @@ fn configure(table: &toml::Table, config: &mut dyn TableReader) -> Option<Arc<dy
         raw.refresh_lifetime.as_deref(),
         S::DEFAULT_REFRESH_LIFETIME,
     );
-    if refresh_lifetime > BLACKLIST_KEEP {
-        config.problem(
-            Some("refresh_lifetime"),
-            "at most 30 days (the blacklist keeps entries that long)".to_owned(),
-        );
-    }
     let language = config.language("language", raw.language.as_deref(), Language::Ru);
     let [token, refresh, verify, blacklist] = <[String; 4]>::try_from(endpoints?).ok()?;
     Some(Arc::new(Settings {
@@ -125,5 +118,9 @@ impl Api for Settings {
     /// The access token a login from the local host would get.
     fn issue(&self, user: &User, now: u64) -> Result<String, KeyError> {
         issue_access(self, user, std::net::Ipv4Addr::LOCALHOST.into(), now)
+    }
+
+    fn longest_lifetime(&self) -> std::time::Duration {
+        self.access_lifetime.max(self.refresh_lifetime)
     }
 }

@@ -3,7 +3,6 @@
 //! configuration, then targeted tests of what the captures do not reach.
 
 use super::*;
-use crate::dialects::Blacklist;
 use crate::keys::{KeyMaterial, KeySet};
 use crate::metrics::Metrics;
 use crate::offload::HashPool;
@@ -38,7 +37,7 @@ struct Env {
     pool: Arc<HashPool>,
     passwords: crate::passwords::PasswordChecker,
     counters: crate::metrics::DialectCounters,
-    blacklist: Blacklist,
+    store: (crate::store::Store, tempfile::TempDir),
     limiter: FailureLimiter,
 }
 
@@ -95,7 +94,7 @@ fn env_for(cfg: Cfg) -> Env {
         pool: pool.clone(),
         passwords: crate::passwords::PasswordChecker::new(pool, metrics.clone()),
         counters: metrics.dialect_counters("test"),
-        blacklist: Blacklist::new(1000, Duration::from_secs(86400 * 2)),
+        store: crate::store::temporary(),
         limiter: FailureLimiter::new(LimitSettings {
             enabled: false,
             ..LimitSettings::default()
@@ -151,7 +150,7 @@ impl Env {
             keys: &self.keys,
             pool: &self.pool,
             passwords: &self.passwords,
-            blacklist: &self.blacklist,
+            store: &self.store.0,
             limiter: &self.limiter,
             client_ip: request.client_ip,
             counters: Some(&self.counters),

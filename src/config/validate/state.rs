@@ -1,0 +1,114 @@
+//! `[state]`: where blacklists, revocations and shared counters live (`store.rs`).
+//!
+//! Exactly one of `path` (the embedded store's directory), `redis`, `redis_env` and
+//! `redis_file`; without any, the embedded store in `var` next to the config file.
+
+use super::Validator;
+use crate::config::error::KeyPath;
+use crate::config::schema::RawState;
+use crate::config::secret::SecretSpec;
+use crate::revocations::StalePolicy;
+use crate::store::{Backend, RedisUrl, StateSettings};
+
+/// The embedded store's directory when `[state]` names none.
+pub const DEFAULT_DIR: &str = "var";
+
+impl Validator<'_, '_> {
+    pub(super) fn state(&mut self, raw: Option<&RawState>, at: &KeyPath) -> StateSettings {
+        let Some(raw) = raw else {
+            return StateSettings::embedded(self.base.join(DEFAULT_DIR));
+        };
+        let redis_given =
+            raw.redis.is_some() || raw.redis_env.is_some() || raw.redis_file.is_some();
+        let backend = match (&raw.path, redis_given) {
+            (Some(_), true) => {
+                self.problems.at(
+                    &at.key("path"),
+                    "give either `path` (the embedded store) or `redis`/`redis_env`/`redis_file`, not both",
+                );
+                None
+            }
+            (Some(path), false) if path.trim().is_empty() => {
+                self.problems.at(&at.key("path"), "must not be empty");
+                None
+            }
+            (Some(path), false) => Some(Backend::Embedded {
+                dir: self.base.join(path),
+            }),
+            (None, false) => Some(Backend::Embedded {
+                dir: self.base.join(DEFAULT_DIR),
+            }),
+            (None, true) => self.redis_url(raw, at).map(|url| Backend::Redis { url }),
+        };
+        let key_prefix = raw
+            .key_prefix
+            .clone()
+            .unwrap_or_else(|| StateSettings::DEFAULT_PREFIX.to_owned());
+        let max_stale = self.duration(
+            raw.max_stale.as_deref(),
+            StateSettings::DEFAULT_MAX_STALE,
+            &at.key("max_stale"),
+        );
+        let timeout = self.duration(
+            raw.timeout.as_deref(),
+            StateSettings::DEFAULT_TIMEOUT,
+            &at.key("timeout"),
+        );
+        if timeout.is_zero() {
+            self.problems.at(&at.key("timeout"), "must be more than 0s");
+        }
+        let mut settings = StateSettings::embedded(self.base.join(DEFAULT_DIR));
+        if let Some(backend) = backend {
+            settings.backend = backend;
+        }
+        settings.key_prefix = key_prefix;
+        settings.policy = StalePolicy {
+            max_stale,
+            fail_open: raw.fail_open.unwrap_or(false),
+        };
+        settings.timeout = timeout;
+        settings
+    }
+
+    fn redis_url(&mut self, raw: &RawState, at: &KeyPath) -> Option<RedisUrl> {
+        let spec = SecretSpec {
+            inline: raw.redis.as_deref(),
+            env: raw.redis_env.as_deref(),
+            file: raw.redis_file.as_deref(),
+        };
+        // Inline is fine for a URL without credentials: warn only when it has some.
+        let has_credentials = raw.redis.as_deref().is_some_and(|url| url.contains('@'));
+        let only_inline = raw.redis_env.is_none() && raw.redis_file.is_none();
+        let secret = if raw.redis.is_some() && only_inline && !has_credentials {
+            spec.resolve("redis", self.base, self.env).ok().flatten()
+        } else {
+            self.secret("redis", spec, at).ok().flatten()
+        }?;
+        let key = match (&raw.redis_env, &raw.redis_file) {
+            (Some(_), _) => "redis_env",
+            (_, Some(_)) => "redis_file",
+            _ => "redis",
+        };
+        let Ok(url) = String::from_utf8(secret.expose().to_vec()) else {
+            self.problems.at(&at.key(key), "the Redis URL is not UTF-8");
+            return None;
+        };
+        let url = url.trim().to_owned();
+        if !(url.starts_with("redis://") || url.starts_with("rediss://")) {
+            // The value may hold a password: name the key, not the value.
+            self.problems.at(
+                &at.key(key),
+                "expected a URL starting with redis:// or rediss://",
+            );
+            return None;
+        }
+        if let Err(e) = redis::Client::open(url.as_str()) {
+            self.problems.at(
+                &at.key(key),
+                format!("not a usable Redis URL ({})", e.category()),
+            );
+            return None;
+        }
+        Some(RedisUrl::new(url))
+    }
+}
