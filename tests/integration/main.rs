@@ -44,3 +44,5 @@ mod key_rotation;
 mod connections;
 // Upstream latency, dialect login outcomes, tokens issued, key use.
 mod metrics;
+// The real redis-server that the shared state store tests run against.
+mod redis_server;
