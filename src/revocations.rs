@@ -148,6 +148,9 @@ pub struct RevocationMirror {
     live: ArcSwap<Live>,
     /// Whether the mirror matched the store within `max_stale`.
     fresh: AtomicBool,
+    /// Whether it has been stale since it last matched (once, at least): only then is
+    /// matching again news worth a log line.
+    went_stale: AtomicBool,
     policy: StalePolicy,
     metrics: StoreMetrics,
 }
@@ -159,6 +162,7 @@ impl RevocationMirror {
         Self {
             live: ArcSwap::from_pointee(Live::default()),
             fresh: AtomicBool::new(false),
+            went_stale: AtomicBool::new(false),
             policy,
             metrics,
         }
@@ -248,8 +252,11 @@ impl RevocationMirror {
         let fresh = age <= self.policy.max_stale;
         if self.fresh.swap(fresh, Ordering::AcqRel) != fresh {
             if fresh {
-                log::info!("revocations: the mirror matches the store again");
+                if self.went_stale.swap(false, Ordering::AcqRel) {
+                    log::info!("revocations: the mirror matches the store again");
+                }
             } else {
+                self.went_stale.store(true, Ordering::Release);
                 log::warn!(
                     "revocations: the mirror has not matched the store for {:?}; {}",
                     self.policy.max_stale,
