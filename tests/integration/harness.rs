@@ -103,9 +103,11 @@ impl Gatehouse {
     }
 
     pub fn localise(config: &str, port: u16, admin_port: u16, dir: &Path) -> String {
+        // Each instance keeps its state in its own directory, never the repository's var/.
         let mut config = config
             .replace("127.0.0.1:9778", &format!("127.0.0.1:{port}"))
-            .replace("127.0.0.1:9779", &format!("127.0.0.1:{admin_port}"));
+            .replace("127.0.0.1:9779", &format!("127.0.0.1:{admin_port}"))
+            .replace("[state]\npath = \"../var\"", "[state]\npath = \"var\"");
         if !config.contains("\n[server]") {
             config.push_str(&format!(
                 "\n[server]\nthreads = 2\ngrace_period = \"0s\"\nshutdown_timeout = \"1s\"\n# Tests reload by signal, deterministically; one test turns watching on.\nwatch_interval = \"0s\"\npid_file = \"{}\"\nupgrade_sock = \"{}\"\n",
@@ -138,6 +140,39 @@ impl Gatehouse {
 
     pub fn addr(&self) -> SocketAddr {
         SocketAddr::from(([127, 0, 0, 1], self.port))
+    }
+
+    /// `kill -9`, then a new process on the same directory, config and ports: what
+    /// survives is what was on disk.
+    pub fn kill_and_restart(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let log_file = std::fs::OpenOptions::new()
+            .append(true)
+            .open(self.dir.path().join("gatehouse.log"))
+            .expect("log file");
+        self.child = Command::new(BIN)
+            .arg("--config")
+            .arg(self.config_path())
+            .env("GATEHOUSE_LOG", "info")
+            .env("XDG_RUNTIME_DIR", self.dir.path())
+            .stdin(Stdio::null())
+            .stdout(log_file.try_clone().expect("log file"))
+            .stderr(log_file)
+            .spawn()
+            .expect("spawn gatehouse");
+        if let Err(log) = self.wait_ready() {
+            panic!("gatehouse did not restart:\n{log}");
+        }
+    }
+
+    pub fn config_path(&self) -> std::path::PathBuf {
+        self.dir.path().join("gatehouse.toml")
+    }
+
+    /// The instance's own directory (its config, log and `var/` state).
+    pub fn dir(&self) -> &Path {
+        self.dir.path()
     }
 
     pub fn admin_addr(&self) -> SocketAddr {

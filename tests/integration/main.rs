@@ -46,3 +46,5 @@ mod connections;
 mod metrics;
 // The real redis-server that the shared state store tests run against.
 mod redis_server;
+// The embedded state store: restarts, kill -9, `gatehouse revoke`, the admin API.
+mod state;
