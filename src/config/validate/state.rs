@@ -112,3 +112,100 @@ impl Validator<'_, '_> {
         Some(RedisUrl::new(url))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use crate::config::Config;
+    use crate::store::Backend;
+
+    /// The demo configuration with its `[state]` table replaced.
+    fn with_state(state: &str, env: &[(&str, &str)]) -> Result<Config, String> {
+        validate(state, env, false)
+    }
+
+    /// The same, with nomic (whose generated key Redis refuses) turned off.
+    fn without_nomic(state: &str, env: &[(&str, &str)]) -> Result<Config, String> {
+        validate(state, env, true)
+    }
+
+    fn validate(state: &str, env: &[(&str, &str)], no_nomic: bool) -> Result<Config, String> {
+        let mut source = std::fs::read_to_string(crate::config::DEFAULT_PATH).unwrap();
+        if no_nomic {
+            let start = source.find("[dialects.nomic]").unwrap();
+            let end = start + source[start..].find("\n\n").unwrap();
+            source.replace_range(start..end, "[dialects.nomic]\nenabled = false");
+        }
+        let replaced = source.replace("[state]\npath = \"../var\"", state);
+        assert_ne!(replaced, source, "the demo's [state] table moved");
+        let dir = tempfile::tempdir().unwrap();
+        let env: Vec<(String, String)> = env
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        let lookup = move |name: &str| env.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone());
+        Config::from_source("gatehouse.toml", &replaced, dir.path(), &lookup)
+            .map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn the_embedded_store_is_a_directory_next_to_the_config() {
+        let config = with_state("[state]\npath = \"state\"", &[]).unwrap();
+        match &config.state.backend {
+            Backend::Embedded { dir } => assert!(dir.ends_with("state"), "{dir:?}"),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn redis_from_the_environment_with_its_settings() {
+        let config = without_nomic(
+            "[state]\nredis_env = \"URL\"\nkey_prefix = \"app:\"\nmax_stale = \"5s\"\nfail_open = true\ntimeout = \"250ms\"",
+            &[("URL", "redis://:pw@127.0.0.1:6379/0")],
+        )
+        .unwrap();
+        let Backend::Redis { url } = &config.state.backend else {
+            panic!("{:?}", config.state.backend)
+        };
+        assert_eq!(url.expose(), "redis://:pw@127.0.0.1:6379/0");
+        assert_eq!(config.state.key_prefix, "app:");
+        assert_eq!(config.state.policy.max_stale.as_secs(), 5);
+        assert!(config.state.policy.fail_open);
+        assert_eq!(config.state.timeout.as_millis(), 250);
+    }
+
+    #[test]
+    fn problems_name_the_key_and_never_the_url() {
+        let both = with_state("[state]\npath = \"x\"\nredis = \"redis://h\"", &[]).unwrap_err();
+        assert!(both.contains("[state] path"), "{both}");
+        let scheme = without_nomic("[state]\nredis = \"http://user:s3cret@h\"", &[]).unwrap_err();
+        assert!(scheme.contains("[state] redis"), "{scheme}");
+        assert!(!scheme.contains("s3cret"), "{scheme}");
+        let missing = without_nomic("[state]\nredis_env = \"NOPE\"", &[]).unwrap_err();
+        assert!(
+            missing.contains("[state] redis_env") && missing.contains("NOPE"),
+            "{missing}"
+        );
+        let timeout = with_state("[state]\ntimeout = \"0s\"", &[]).unwrap_err();
+        assert!(timeout.contains("[state] timeout"), "{timeout}");
+        let unknown = with_state("[state]\nredis_url = \"x\"", &[]).unwrap_err();
+        assert!(unknown.contains("redis_url"), "{unknown}");
+    }
+
+    #[test]
+    fn a_generated_nomic_key_under_redis_is_a_problem_that_says_why() {
+        let error = with_state("[state]\nredis = \"redis://127.0.0.1:6379/0\"", &[]).unwrap_err();
+        assert!(error.contains("[dialects.nomic] key"), "{error}");
+        assert!(error.contains("replica"), "{error}");
+    }
+
+    #[test]
+    fn without_a_state_table_the_store_is_var_next_to_the_config() {
+        let config = with_state("", &[]).unwrap();
+        match &config.state.backend {
+            Backend::Embedded { dir } => assert!(dir.ends_with(super::DEFAULT_DIR)),
+            other => panic!("{other:?}"),
+        }
+    }
+}
