@@ -48,3 +48,5 @@ mod metrics;
 mod redis_server;
 // The embedded state store: restarts, kill -9, `gatehouse revoke`, the admin API.
 mod state;
+// Replicas sharing one real Redis: blacklist, revocations, failure counters, Redis faults.
+mod replicas;
