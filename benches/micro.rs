@@ -14,6 +14,9 @@
 //! - `headers`: identity headers into an outgoing header map, and forwarding edits, for
 //!   one request.
 //! - `issue`: signing a token per dialect (RS256 for nomic).
+//! - `revocations`: the revocation check every token request makes after the cache hit,
+//!   with no live revocations and with 10,000 (9,000 tokens and 1,000 users, none of
+//!   them the checked token's).
 
 // Benchmark set-up: a failure is a broken benchmark, reported by panicking.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -378,6 +381,46 @@ fn issue(c: &mut Criterion) {
     group.finish();
 }
 
+fn revocations(c: &mut Criterion) {
+    use gatehouse::revocations::{Revocation, RevocationMirror, StalePolicy, Target, TokenFacts};
+    let metrics = Metrics::new().unwrap();
+    let mirror = |live: usize| {
+        let mirror = RevocationMirror::new(
+            StalePolicy {
+                max_stale: Duration::from_secs(30),
+                fail_open: false,
+            },
+            metrics.store.clone(),
+        );
+        let revocations = (0..live)
+            .map(|i| Revocation {
+                target: if i % 10 == 0 {
+                    Target::User(format!("user-{i}"))
+                } else {
+                    Target::Jti(format!("{:032x}", (i as u128) * 0x9e37_79b9_7f4a_7c15))
+                },
+                revoked_at: now(),
+                expires_at: now() + 3600,
+            })
+            .collect();
+        mirror.replace(revocations);
+        mirror.set_age(Duration::ZERO);
+        mirror
+    };
+    let token = TokenFacts {
+        jti: Some("0123456789abcdef0123456789abcdef"),
+        username: "alice",
+        issued_at: Some(now()),
+    };
+    let mut group = c.benchmark_group("revocations");
+    for (name, live) in [("check_none_live", 0), ("check_10k_live", 10_000)] {
+        let mirror = mirror(live);
+        assert!(mirror.check(token).is_ok());
+        group.bench_function(name, |b| b.iter(|| mirror.check(black_box(token))));
+    }
+    group.finish();
+}
+
 criterion_group!(
     benches,
     cache_hit,
@@ -386,6 +429,7 @@ criterion_group!(
     credentials,
     paths,
     headers,
-    issue
+    issue,
+    revocations
 );
 criterion_main!(benches);

@@ -229,8 +229,18 @@ impl Config {
             ""
         };
         let dialects: Vec<&str> = self.dialects.iter().map(|e| e.dialect.name()).collect();
+        let state = match &self.state.backend {
+            crate::store::Backend::Embedded { dir } => format!("embedded in {}", dir.display()),
+            crate::store::Backend::Redis { url } => {
+                format!(
+                    "redis {} (prefix {:?})",
+                    url.redacted(),
+                    self.state.key_prefix
+                )
+            }
+        };
         format!(
-            "listen   {}{tls}\nadmin    {}\nupstream {upstream}\nkeys     {}\nusers    {} ({} active)\nauth     {}\nroutes   {} (default: {:?})\ndialects {}",
+            "listen   {}{tls}\nadmin    {}\nupstream {upstream}\nkeys     {}\nusers    {} ({} active)\nauth     {}\nroutes   {} (default: {:?})\ndialects {}\nstate    {state}",
             self.listen.address,
             self.admin.address,
             self.keys.iter().map(|k| format!("{} ({})", k.id(), crate::keys::algorithm_name(k.algorithm()))).collect::<Vec<_>>().join(", "),

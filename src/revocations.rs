@@ -225,7 +225,7 @@ impl RevocationMirror {
             .set(self.live.load().len() as i64);
     }
 
-    /// Every live revocation, for `GET /revocations` when the store cannot be asked.
+    /// Every live revocation this process knows of, oldest first.
     pub fn list(&self) -> Vec<Revocation> {
         let live = self.live.load();
         let mut all: Vec<Revocation> = live

@@ -19,11 +19,16 @@ use std::time::{Duration, Instant};
 
 use futures_util::StreamExt as _;
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
-use redis::AsyncCommands as _;
 use serde::{Deserialize, Serialize};
 
 use super::{CounterKey, Follow, OutstandingToken, RedisUrl, StoreError};
 use crate::revocations::{unix_now, Revocation, Target};
+
+/// One round trip's worth of commands.
+enum Request {
+    Command(redis::Cmd),
+    Pipeline(redis::Pipeline),
+}
 
 /// A change, as published to the other replicas.
 #[derive(Debug, Serialize, Deserialize)]
@@ -76,6 +81,32 @@ impl Redis {
         }
     }
 
+    /// Runs one command or pipeline through the connection manager. After Redis comes
+    /// back, the manager answers the first command with the error of its last failed
+    /// reconnect, without sending it, and only then reconnects: a refused connection is
+    /// retried once, at once. It cannot double-apply anything, since a command that met
+    /// a refused connection was never sent.
+    async fn send<T: redis::FromRedisValue>(
+        &self,
+        request: impl Fn() -> Request,
+    ) -> Result<T, StoreError> {
+        let attempt = || {
+            let mut connection = self.manager.clone();
+            let request = request();
+            async move {
+                match request {
+                    Request::Command(command) => command.query_async(&mut connection).await,
+                    Request::Pipeline(pipeline) => pipeline.query_async(&mut connection).await,
+                }
+            }
+        };
+        let result = match attempt().await {
+            Err(e) if e.is_connection_refusal() => attempt().await,
+            other => other,
+        };
+        result.map_err(|e| self.error(&e))
+    }
+
     fn key(&self, name: &str) -> String {
         format!("{}{name}", self.prefix)
     }
@@ -92,40 +123,45 @@ impl Redis {
         let key = self.revocations_key();
         let value = to_json(revocation)?;
         let change = to_json(&Change::Add(revocation.clone()))?;
-        let mut connection = self.manager.clone();
-        redis::pipe()
-            .atomic()
-            .hset(&key, Self::field(&revocation.target), value)
-            .ignore()
-            .publish(&key, change)
-            .ignore()
-            .query_async::<()>(&mut connection)
-            .await
-            .map_err(|e| self.error(&e))?;
+        let field = Self::field(&revocation.target);
+        self.send::<()>(|| {
+            let mut pipeline = redis::pipe();
+            pipeline
+                .atomic()
+                .hset(&key, &field, &value)
+                .ignore()
+                .publish(&key, &change)
+                .ignore();
+            Request::Pipeline(pipeline)
+        })
+        .await?;
         Ok(revocation.clone())
     }
 
     pub async fn lift(&self, target: &Target) -> Result<bool, StoreError> {
         let key = self.revocations_key();
         let change = to_json(&Change::Lift(target.clone()))?;
-        let mut connection = self.manager.clone();
-        let (removed,): (u64,) = redis::pipe()
-            .atomic()
-            .hdel(&key, Self::field(target))
-            .publish(&key, change)
-            .ignore()
-            .query_async(&mut connection)
-            .await
-            .map_err(|e| self.error(&e))?;
+        let field = Self::field(target);
+        let (removed,): (u64,) = self
+            .send(|| {
+                let mut pipeline = redis::pipe();
+                pipeline
+                    .atomic()
+                    .hdel(&key, &field)
+                    .publish(&key, &change)
+                    .ignore();
+                Request::Pipeline(pipeline)
+            })
+            .await?;
         Ok(removed > 0)
     }
 
     /// Every live revocation; expired ones are deleted on the way.
     pub async fn list(&self, now: u64) -> Result<Vec<Revocation>, StoreError> {
         let key = self.revocations_key();
-        let mut connection = self.manager.clone();
-        let entries: Vec<(String, String)> =
-            connection.hgetall(&key).await.map_err(|e| self.error(&e))?;
+        let entries: Vec<(String, String)> = self
+            .send(|| Request::Command(redis::cmd("HGETALL").arg(&key).to_owned()))
+            .await?;
         let mut live = Vec::with_capacity(entries.len());
         let mut expired = Vec::new();
         for (field, value) in entries {
@@ -141,48 +177,55 @@ impl Redis {
             }
         }
         if !expired.is_empty() {
-            let _: u64 = connection
-                .hdel(&key, expired)
-                .await
-                .map_err(|e| self.error(&e))?;
+            let _: u64 = self
+                .send(|| Request::Command(redis::cmd("HDEL").arg(&key).arg(&expired).to_owned()))
+                .await?;
         }
         live.sort_by(|a, b| (a.revoked_at, a.target.id()).cmp(&(b.revoked_at, b.target.id())));
         Ok(live)
     }
 
     pub async fn blacklist(&self, jti: &str, expires_at: u64, now: u64) -> Result<(), StoreError> {
-        let mut connection = self.manager.clone();
-        let options = redis::SetOptions::default()
-            .with_expiration(redis::SetExpiry::EXAT(expires_at.max(now + 1)));
-        connection
-            .set_options::<_, _, ()>(self.key(&format!("blacklist:{jti}")), now, options)
-            .await
-            .map_err(|e| self.error(&e))
+        let key = self.key(&format!("blacklist:{jti}"));
+        let expires_at = expires_at.max(now + 1);
+        self.send(|| {
+            Request::Command(
+                redis::cmd("SET")
+                    .arg(&key)
+                    .arg(now)
+                    .arg("EXAT")
+                    .arg(expires_at)
+                    .to_owned(),
+            )
+        })
+        .await
     }
 
     pub async fn is_blacklisted(&self, jti: &str) -> Result<bool, StoreError> {
-        let mut connection = self.manager.clone();
-        connection
-            .exists(self.key(&format!("blacklist:{jti}")))
+        let key = self.key(&format!("blacklist:{jti}"));
+        self.send(|| Request::Command(redis::cmd("EXISTS").arg(&key).to_owned()))
             .await
-            .map_err(|e| self.error(&e))
     }
 
     pub async fn outstand(&self, token: &OutstandingToken) -> Result<(), StoreError> {
-        let mut connection = self.manager.clone();
-        let options = redis::SetOptions::default()
-            .conditional_set(redis::ExistenceCheck::NX)
-            .with_expiration(redis::SetExpiry::EXAT(
-                token.expires_at.max(token.created_at + 1),
-            ));
-        connection
-            .set_options::<_, _, ()>(
-                self.key(&format!("outstanding:{}", token.jti)),
-                to_json(token)?,
-                options,
-            )
-            .await
-            .map_err(|e| self.error(&e))
+        let key = self.key(&format!("outstanding:{}", token.jti));
+        let value = to_json(token)?;
+        let expires_at = token.expires_at.max(token.created_at + 1);
+        // `SET NX` answers nil when the token is already recorded: fine, as get_or_create.
+        let _: Option<String> = self
+            .send(|| {
+                Request::Command(
+                    redis::cmd("SET")
+                        .arg(&key)
+                        .arg(&value)
+                        .arg("NX")
+                        .arg("EXAT")
+                        .arg(expires_at)
+                        .to_owned(),
+                )
+            })
+            .await?;
+        Ok(())
     }
 
     fn counter_keys(&self, key: &CounterKey, current: u64) -> (String, String) {
@@ -207,8 +250,9 @@ impl Redis {
                 [current, previous]
             })
             .collect();
-        let mut connection = self.manager.clone();
-        let counts: Vec<Option<u64>> = connection.mget(&names).await.map_err(|e| self.error(&e))?;
+        let counts: Vec<Option<u64>> = self
+            .send(|| Request::Command(redis::cmd("MGET").arg(&names).to_owned()))
+            .await?;
         Ok(counts
             .chunks(2)
             .map(|pair| {
@@ -234,10 +278,7 @@ impl Redis {
                 .pexpire(&current, ttl)
                 .ignore();
         }
-        let mut connection = self.manager.clone();
-        pipe.query_async::<()>(&mut connection)
-            .await
-            .map_err(|e| self.error(&e))
+        self.send(|| Request::Pipeline(pipe.clone())).await
     }
 
     /// Keeps the mirror equal to Redis. Runs for the store's life.
