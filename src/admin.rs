@@ -35,7 +35,6 @@ use pingora::services::background::BackgroundService;
 
 use arc_swap::ArcSwap;
 
-use crate::body::BodyError;
 use crate::log_level;
 use crate::metrics::Metrics;
 use crate::proxy::Snapshot;
@@ -163,14 +162,7 @@ async fn log_level_endpoint(
     }
     let body = match crate::body::read_bounded(session, LOG_LEVEL_BODY_LIMIT, BODY_TIMEOUT).await {
         Ok(body) => body,
-        Err(e) => {
-            let status = match e {
-                BodyError::TooLarge(_) => 413,
-                BodyError::Timeout => 408,
-                BodyError::Read => 400,
-            };
-            return text(status, format!("{e}\n"), TEXT);
-        }
+        Err(e) => return text(e.status(), format!("{e}\n"), TEXT),
     };
     let body = String::from_utf8_lossy(&body);
     match log_level::parse(&body) {

@@ -24,6 +24,17 @@ pub enum BodyError {
     Read,
 }
 
+impl BodyError {
+    /// The status that answers it: 413, 408 or 400.
+    pub fn status(&self) -> u16 {
+        match self {
+            BodyError::TooLarge(_) => 413,
+            BodyError::Timeout => 408,
+            BodyError::Read => 400,
+        }
+    }
+}
+
 /// Reads the whole body, at most `limit` bytes, within `timeout`. (A proxy `Session`
 /// passes itself as `&mut *session`.)
 pub async fn read_bounded(

@@ -1,7 +1,16 @@
 //! ISO-8601 UTC timestamps with milliseconds (`2023-12-18T15:49:42.493Z`), without a
-//! date crate: the access log's format, and the one Spring and ASP.NET dialects render.
+//! date crate: the access log's format, and the one Spring and ASP.NET dialects render;
+//! and [`unix_now`], the whole seconds JWT claims and the state store count in.
 
 use std::time::SystemTime;
+
+/// Unix seconds now (0 before 1970: a clock that wrong fails every `exp` anyway).
+pub fn unix_now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
+}
 
 /// ISO-8601 UTC with milliseconds and `Z` (`2023-12-18T15:49:42.493Z`), as Spring and
 /// Jackson render `Instant`s.

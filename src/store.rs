@@ -22,8 +22,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use crate::iso8601::unix_now;
 use crate::metrics::StoreMetrics;
-use crate::revocations::{unix_now, Revocation, RevocationMirror, StalePolicy, Target};
+use crate::revocations::{Revocation, RevocationMirror, StalePolicy, Target};
 
 /// `[state]`, validated.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -18,7 +18,7 @@ pub mod jwt;
 use std::sync::Arc;
 use std::time::Duration;
 
-pub use cache::unix_now;
+pub use crate::iso8601::unix_now;
 pub use cache::Digest;
 use cache::{Digester, Domain, IdentityCache};
 use jwt::{TokenAcceptors, TokenError, UserRef, VerifiedToken};

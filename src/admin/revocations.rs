@@ -18,8 +18,8 @@ use pingora::protocols::http::ServerSession;
 use serde::Deserialize;
 use subtle::ConstantTimeEq as _;
 
-use crate::body::BodyError;
-use crate::revocations::{unix_now, Target};
+use crate::iso8601::unix_now;
+use crate::revocations::Target;
 use crate::state::State;
 
 /// The largest `POST /revocations` body read.
@@ -106,14 +106,7 @@ async fn list(state: &State) -> http::Response<Vec<u8>> {
 async fn add(session: &mut ServerSession, state: &State) -> http::Response<Vec<u8>> {
     let body = match crate::body::read_bounded(session, BODY_LIMIT, BODY_TIMEOUT).await {
         Ok(body) => body,
-        Err(e) => {
-            let status = match e {
-                BodyError::TooLarge(_) => 413,
-                BodyError::Timeout => 408,
-                BodyError::Read => 400,
-            };
-            return error(status, "bad_request", &e.to_string());
-        }
+        Err(e) => return error(e.status(), "bad_request", &e.to_string()),
     };
     let request: NewRevocation = match serde_json::from_slice(&body) {
         Ok(request) => request,

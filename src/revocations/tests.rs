@@ -2,17 +2,22 @@
 
 use super::*;
 
+/// A mirror that has matched the store just now.
 fn mirror(fail_open: bool) -> RevocationMirror {
-    let metrics = crate::metrics::Metrics::new().unwrap();
-    let mirror = RevocationMirror::new(
+    let mirror = unsynced(fail_open, &crate::metrics::Metrics::new().unwrap());
+    mirror.set_age(Duration::ZERO);
+    mirror
+}
+
+/// A mirror as created, before it matched the store.
+fn unsynced(fail_open: bool, metrics: &crate::metrics::Metrics) -> RevocationMirror {
+    RevocationMirror::new(
         StalePolicy {
             max_stale: Duration::from_secs(30),
             fail_open,
         },
         metrics.store.clone(),
-    );
-    mirror.set_age(Duration::ZERO);
-    mirror
+    )
 }
 
 fn revocation(target: Target, revoked_at: u64) -> Revocation {
@@ -88,14 +93,7 @@ fn a_stale_mirror_fails_closed_unless_told_otherwise() {
 
 #[test]
 fn a_new_mirror_is_not_fresh_until_it_matched_the_store() {
-    let metrics = crate::metrics::Metrics::new().unwrap();
-    let mirror = RevocationMirror::new(
-        StalePolicy {
-            max_stale: Duration::from_secs(30),
-            fail_open: false,
-        },
-        metrics.store.clone(),
-    );
+    let mirror = unsynced(false, &crate::metrics::Metrics::new().unwrap());
     assert_eq!(
         mirror.check(token(None, "alice", Some(1))),
         Err(RevocationRefusal::Unavailable)
@@ -105,13 +103,7 @@ fn a_new_mirror_is_not_fresh_until_it_matched_the_store() {
 #[test]
 fn a_resync_replaces_everything_and_the_gauge_follows() {
     let metrics = crate::metrics::Metrics::new().unwrap();
-    let mirror = RevocationMirror::new(
-        StalePolicy {
-            max_stale: Duration::from_secs(30),
-            fail_open: false,
-        },
-        metrics.store.clone(),
-    );
+    let mirror = unsynced(false, &metrics);
     mirror.insert(revocation(Target::Jti("old".into()), 1));
     mirror.replace(vec![
         revocation(Target::User("bob".into()), 5),

@@ -23,7 +23,8 @@ use sqlx::sqlite::{
 use sqlx::{Connection as _, Row as _};
 
 use super::{Follow, OutstandingToken, StoreError};
-use crate::revocations::{unix_now, Revocation, Target};
+use crate::iso8601::unix_now;
+use crate::revocations::{Revocation, Target};
 
 pub const FILE_NAME: &str = "gatehouse.sqlite3";
 

@@ -22,7 +22,8 @@ use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use serde::{Deserialize, Serialize};
 
 use super::{CounterKey, Follow, OutstandingToken, RedisUrl, StoreError};
-use crate::revocations::{unix_now, Revocation, Target};
+use crate::iso8601::unix_now;
+use crate::revocations::{Revocation, Target};
 
 /// One round trip's worth of commands.
 enum Request {

@@ -18,6 +18,7 @@
 //! (a small negative cache) so a client repeating a bad token or a wrong password does
 //! not cost a signature check or a hash each time.
 
+use crate::iso8601::unix_now;
 use std::hash::{BuildHasher, Hasher};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -186,13 +187,6 @@ impl IdentityCache {
     pub fn entry_count(&self) -> u64 {
         self.positive.entry_count()
     }
-}
-
-pub fn unix_now() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0)
 }
 
 #[cfg(test)]

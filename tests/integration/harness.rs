@@ -448,3 +448,19 @@ pub fn basic(user: &str, password: &str) -> String {
         base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"))
     )
 }
+
+/// A simplejwt login of the demo's admin (`admin@admin.com`): (refresh, access).
+pub fn simplejwt_login(gh: &Gatehouse) -> (String, String) {
+    let r = send(
+        &gh.url("/token/"),
+        "POST",
+        &[("Content-Type", "application/json")],
+        Some(br#"{"email": "admin@admin.com", "password": "masterkey"}"#),
+    );
+    assert_eq!(r.status, 200, "{}", r.text());
+    let body = r.json();
+    (
+        body["refresh"].as_str().expect("refresh").to_owned(),
+        body["access"].as_str().expect("access").to_owned(),
+    )
+}

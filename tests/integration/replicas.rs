@@ -17,7 +17,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use crate::harness::{basic, demo_config, demo_token, raw_get, send, Gatehouse, Response};
+use crate::harness::{
+    basic, demo_config, demo_token, raw_get, send, simplejwt_login, Gatehouse, Response,
+};
 use crate::redis_server::RedisServer;
 
 const JSON: [(&str, &str); 1] = [("Content-Type", "application/json")];
@@ -61,21 +63,6 @@ fn admin(gh: &Gatehouse, method: &str, path: &str, body: Option<&str>) -> Respon
 
 fn readyz(gh: &Gatehouse) -> u16 {
     raw_get(gh.admin_addr(), "/readyz").map_or(0, |r| r.status)
-}
-
-/// A simplejwt login of the demo's admin: (refresh, access).
-fn simplejwt_login(gh: &Gatehouse) -> (String, String) {
-    let r = post(
-        gh,
-        "/token/",
-        r#"{"email": "admin@admin.com", "password": "masterkey"}"#,
-    );
-    assert_eq!(r.status, 200, "{}", r.text());
-    let body = r.json();
-    (
-        body["refresh"].as_str().unwrap().to_owned(),
-        body["access"].as_str().unwrap().to_owned(),
-    )
 }
 
 fn refresh(gh: &Gatehouse, refresh: &str) -> Response {

@@ -4,7 +4,7 @@
 
 use std::time::{Duration, Instant};
 
-use crate::harness::{basic, demo_config, run_cli, send, Gatehouse, Response};
+use crate::harness::{basic, demo_config, run_cli, send, simplejwt_login, Gatehouse, Response};
 
 const JSON: [(&str, &str); 1] = [("Content-Type", "application/json")];
 
@@ -15,21 +15,6 @@ fn post(gh: &Gatehouse, path: &str, body: &str) -> Response {
 fn admin(gh: &Gatehouse, method: &str, path: &str, body: Option<&str>) -> Response {
     let url = format!("http://{}{path}", gh.admin_addr());
     send(&url, method, &JSON, body.map(str::as_bytes))
-}
-
-/// A simplejwt login of the demo's admin: (refresh, access).
-fn simplejwt_login(gh: &Gatehouse) -> (String, String) {
-    let r = post(
-        gh,
-        "/token/",
-        r#"{"email": "admin@admin.com", "password": "masterkey"}"#,
-    );
-    assert_eq!(r.status, 200, "{}", r.text());
-    let body = r.json();
-    (
-        body["refresh"].as_str().unwrap().to_owned(),
-        body["access"].as_str().unwrap().to_owned(),
-    )
 }
 
 fn claims(token: &str) -> serde_json::Value {
