@@ -79,6 +79,12 @@
 //!
 //! # Decisions where the document and the library are silent or unusable
 //!
+//! - Revocations (`/revocations`, `gatehouse revoke`; gatehouse's addition): after the
+//!   library's checks, refresh and verify of a revoked token, or of a token of a revoked
+//!   user issued at or before the revocation (drf-jwt writes no `iat`: a token was issued
+//!   `lifetime` before its `exp`), answer 401 `{"detail":"Token has been revoked."}` with
+//!   `WWW-Authenticate: JWT realm="api"`, DRF's `AuthenticationFailed` shape; a state store
+//!   that cannot say is Django's 500.
 //! - Users without an `id` get `"user_id":null`; users without an email get `"email":""`
 //!   (Django's `email` is never null, the library put `""` for such users).
 //! - Inactive users: Django ≥ 1.10's default `ModelBackend` refuses them before drf-jwt sees
@@ -201,6 +207,20 @@ const ORIG_IAT_REQUIRED: &str = "orig_iat field is required.";
 const REFRESH_EXPIRED: &str = "Refresh has expired.";
 /// gatehouse's own: the token, or its user, was revoked (`/revocations`).
 const REVOKED: &str = "Token has been revoked.";
+
+/// A revoked token: 401 (DESIGN: revocations are refused with 401 at every endpoint), in
+/// the shape DRF gives an `AuthenticationFailed` under drf-jwt's `JWT` scheme.
+fn revoked() -> LocalResponse {
+    let mut response = super::django::detail(401, REVOKED);
+    response.headers.insert(
+        response.headers.len().min(1),
+        (
+            http::header::WWW_AUTHENTICATE,
+            http::HeaderValue::from_static("JWT realm=\"api\""),
+        ),
+    );
+    response
+}
 
 // ---------------------------------------------------------------------------------------
 // Responses
@@ -450,7 +470,7 @@ pub async fn answer(
             let jti = payload.get("jti").and_then(Value::as_str);
             match ctx.revocation(jti, &user, issued_at) {
                 Ok(()) => {}
-                Err(RevocationRefusal::Revoked) => return non_field_error(REVOKED),
+                Err(RevocationRefusal::Revoked) => return revoked(),
                 Err(RevocationRefusal::Unavailable) => return server_error(),
             }
             if action == Action::Verify {

@@ -20,6 +20,9 @@
 //!
 //! Decisions where the document is silent:
 //! - usernames match case-insensitively, as ASP.NET Identity's normalised names do;
+//! - a revoked renewal token (`/revocations`; gatehouse's addition) is 401 with an empty
+//!   body and `WWW-Authenticate: Bearer error="invalid_token", ...`, as ASP.NET's JWT
+//!   bearer handler refuses a token; a state store that cannot say is the 500 shape;
 //! - users without an id cannot get a nomic token (403): `sub` must be their id;
 //! - other methods get 405 with an empty body and `Allow: POST`;
 //! - too many failed logins (DESIGN "Rate limits") is 429 with an empty body and
@@ -138,9 +141,11 @@ fn claims(settings: &Settings, user: &User, now: u64) -> Option<Claims> {
 
 /// Why a renewal token is not renewed.
 enum RenewalRefused {
-    /// Not a valid nomic token of an active user, or revoked: 403 like every
-    /// unauthenticated call.
+    /// Not a valid nomic token of an active user: 403 like every unauthenticated call.
     Forbidden,
+    /// Revoked (gatehouse's own addition): 401, as ASP.NET's JWT bearer handler answers
+    /// a token it refuses, with its `WWW-Authenticate`.
+    Revoked,
     /// The state store cannot say whether it is revoked: the 500 shape.
     Unavailable,
 }
@@ -176,7 +181,7 @@ fn renewal_user(
     let jti = claims.get("jti").and_then(|jti| jti.as_str());
     match ctx.revocation(jti, user, issued_at) {
         Ok(()) => Ok(user.clone()),
-        Err(RevocationRefusal::Revoked) => Err(RenewalRefused::Forbidden),
+        Err(RevocationRefusal::Revoked) => Err(RenewalRefused::Revoked),
         Err(RevocationRefusal::Unavailable) => Err(RenewalRefused::Unavailable),
     }
 }
@@ -257,6 +262,14 @@ impl Api for Settings {
             match renewal_user(settings, credential, ctx) {
                 Ok(user) => user,
                 Err(RenewalRefused::Forbidden) => return forbidden(),
+                Err(RenewalRefused::Revoked) => {
+                    return LocalResponse::empty(401).with_header(
+                        http::header::WWW_AUTHENTICATE,
+                        http::HeaderValue::from_static(
+                            "Bearer error=\"invalid_token\", error_description=\"The token has been revoked\"",
+                        ),
+                    )
+                }
                 Err(RenewalRefused::Unavailable) => {
                     return internal_error(request.path, request.now)
                 }

@@ -301,3 +301,82 @@ fn the_admin_api_refuses_bad_input_with_json() {
     let listed = admin(&gh, "GET", "/revocations", None);
     assert_eq!(listed.json(), serde_json::json!([]), "nothing was stored");
 }
+
+/// Every dialect's token of a revoked user is refused with 401, at its dialect's
+/// refresh/verify/renewal endpoint (in that dialect's shape) and on proxied traffic.
+#[test]
+fn a_revoked_user_is_refused_with_401_at_every_dialect_endpoint() {
+    let gh = Gatehouse::start(&demo_config());
+    let token_of = |path: &str, headers: &[(&str, &str)], body: Option<&str>, field: &str| {
+        let r = send(&gh.url(path), "POST", headers, body.map(str::as_bytes));
+        assert_eq!(r.status, 200, "{path}: {}", r.text());
+        r.json()[field].as_str().unwrap().to_owned()
+    };
+    let (simplejwt_refresh, simplejwt_access) = simplejwt_login(&gh);
+    let drf_jwt = token_of(
+        "/api-token-auth/",
+        &JSON,
+        Some(r#"{"username": "admin", "password": "masterkey"}"#),
+        "token",
+    );
+    let kerong = token_of(
+        "/api/v1/auth/token",
+        &JSON,
+        Some(r#"{"username": "admin", "password": "masterkey"}"#),
+        "token",
+    );
+    let nomic = token_of(
+        "/api/auth/token",
+        &[("Authorization", &basic("admin", "masterkey"))],
+        None,
+        "token",
+    );
+    let tokens = [&simplejwt_access, &drf_jwt, &kerong, &nomic];
+    for token in tokens {
+        assert_eq!(bearer_status(&gh, token), 200, "before the revocation");
+    }
+    let r = admin(&gh, "POST", "/revocations", Some(r#"{"user": "admin"}"#));
+    assert_eq!(r.status, 201, "{}", r.text());
+
+    for token in tokens {
+        assert_eq!(
+            bearer_status(&gh, token),
+            401,
+            "proxied, after the revocation"
+        );
+    }
+    let r = post(
+        &gh,
+        "/token/verify/",
+        &format!(r#"{{"token": "{simplejwt_access}"}}"#),
+    );
+    assert_eq!(r.status, 401, "simplejwt verify: {}", r.text());
+    assert_eq!(r.json()["code"], "token_not_valid");
+    assert_eq!(refresh_status(&gh, &simplejwt_refresh).status, 401);
+    for path in ["/api-token-verify/", "/api-token-refresh/"] {
+        let r = post(&gh, path, &format!(r#"{{"token": "{drf_jwt}"}}"#));
+        assert_eq!(r.status, 401, "{path}: {}", r.text());
+        assert_eq!(
+            r.json(),
+            serde_json::json!({"detail": "Token has been revoked."})
+        );
+        assert_eq!(r.header("www-authenticate"), Some("JWT realm=\"api\""));
+    }
+    let r = send(
+        &gh.url("/api/auth/token"),
+        "POST",
+        &[("Authorization", &format!("Bearer {nomic}"))],
+        None,
+    );
+    assert_eq!(r.status, 401, "nomic renewal: {}", r.text());
+    assert!(r
+        .header("www-authenticate")
+        .is_some_and(|h| h.contains("invalid_token")));
+    // Logging in again is not affected: the revocation concerns tokens issued before it.
+    let r = post(
+        &gh,
+        "/api/v1/auth/token",
+        r#"{"username": "admin", "password": "masterkey"}"#,
+    );
+    assert_eq!(r.status, 200, "{}", r.text());
+}
