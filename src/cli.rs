@@ -27,7 +27,8 @@ pub struct RunArgs {
     /// Take over the listening sockets of a running gatehouse (then send SIGQUIT to the old process).
     #[arg(long, short = 'u')]
     pub upgrade: bool,
-    /// Run in the background.
+    /// Not supported (refused with an explanation): run in the foreground under a
+    /// supervisor.
     #[arg(long, short = 'd')]
     pub daemon: bool,
 }

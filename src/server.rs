@@ -90,6 +90,14 @@ fn preflight_binds(config: &Config) -> Result<(), StartError> {
 /// Builds every service and runs until a signal stops the process. Never returns on
 /// success (Pingora exits the process itself).
 pub fn run(config: Config, path: &std::path::Path, options: RunOptions) -> Result<(), StartError> {
+    // Pingora forks into the background inside `run_forever`, after gatehouse has started
+    // its own threads (the hash pool, the state store's runtime), which a fork does not
+    // carry over: password checks would hang and the revocations would never update.
+    if options.daemon {
+        return Err(StartError::Other(
+            "--daemon is not supported: run gatehouse in the foreground under a supervisor (systemd, Kubernetes, ...)".into(),
+        ));
+    }
     preflight_files(&config)?;
     if !options.upgrade {
         preflight_binds(&config)?;

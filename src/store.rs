@@ -337,10 +337,12 @@ impl Store {
             .0
             .runtime
             .spawn(async move { tokio::time::timeout(timeout, work).await });
-        let result = match task.await {
-            Ok(Ok(result)) => result,
-            Ok(Err(_elapsed)) => Err(StoreError::Timeout(timeout)),
-            Err(_) => Err(StoreError::Stopped),
+        // Bounded here too: a store thread that cannot run the task must not hang the
+        // request.
+        let result = match tokio::time::timeout(timeout * 2, task).await {
+            Ok(Ok(Ok(result))) => result,
+            Ok(Ok(Err(_))) | Err(_) => Err(StoreError::Timeout(timeout)),
+            Ok(Err(_)) => Err(StoreError::Stopped),
         };
         self.0
             .metrics
