@@ -38,8 +38,11 @@ if [ "${#need[@]}" -gt 0 ]; then
   $sudo apt-get update -q
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q "${need[@]}"
 fi
-haproxy -v | head -1 | grep -q 'version 2\.[6-9]\|version [3-9]\.' \
-  || { echo "run.sh: HAProxy >= 2.6 is needed for jwt_verify: $(haproxy -v | head -1)" >&2; exit 1; }
+# sed reads all of haproxy's output: with `head -1`, haproxy could die of SIGPIPE and,
+# under pipefail, fail the check at random.
+haproxy_version="$(haproxy -v 2>&1 | sed -n 1p)"
+grep -q 'version 2\.[6-9]\|version [3-9]\.' <<<"$haproxy_version" \
+  || { echo "run.sh: HAProxy >= 2.6 is needed for jwt_verify: $haproxy_version" >&2; exit 1; }
 
 if [ -z "${GATEHOUSE_BIN:-}" ]; then
   echo "run.sh: cargo build --release"
