@@ -20,7 +20,15 @@ for arg in "$@"; do
     *) echo "run.sh: unknown argument $arg (see --help)" >&2; exit 2 ;;
   esac
 done
-export LOADBENCH_COMMAND="${LOADBENCH_COMMAND:-$( [ -n "${QUICK:-}" ] && echo 'QUICK=1 ' )benches/load/run.sh}"
+# The report's "Command:" line: run.sh with the settings given in the environment.
+settings=""
+for name in QUICK SCENARIOS ROUNDS ROUND_SECS WARMUP_SECS CONNECTIONS WRK_THREADS PROXY_CORE \
+    CLIENT_CORE NICE OTHER_CPU_MAX MAX_TRIES QUIET_WAIT_SECS MAX_TOTAL_SECS VARIANTS PRESSURE \
+    PRESSURE_CLIENTS MEMORY MEMORY_TOKENS MEMORY_MAX_SECS BURST_MAX_TOKENS REVOCATIONS \
+    REVOKED_JTIS REVOKED_USERS REVOKE_MAX_SECS GATEHOUSE_BIN RESULTS_DIR; do
+  if [ -n "${!name:-}" ]; then settings+="$name=${!name} "; fi
+done
+export LOADBENCH_COMMAND="${LOADBENCH_COMMAND:-${settings}benches/load/run.sh}"
 
 # Debian packages: nginx, HAProxy 2.6 (bookworm ships 2.6.12), wrk, and for the harness
 # Python's matplotlib (the PNG chart) and PyJWT (cross-checks the minted tokens).
