@@ -15,6 +15,7 @@ It is run by hand, never in CI. Settings come from the environment (see SETTINGS
 from __future__ import annotations
 
 import base64
+import http.client
 import datetime as _dt
 import hmac
 import json
@@ -22,6 +23,7 @@ import os
 import platform
 import random
 import re
+import secrets
 import shutil
 import signal
 import socket
@@ -72,6 +74,10 @@ VARIANTS = os.environ.get("VARIANTS", "1") not in ("", "0")     # gatehouse conf
 MEMORY_TOKENS = env_int("MEMORY_TOKENS", 50_000 if QUICK else 1_000_000)
 MEMORY_MAX_SECS = env_int("MEMORY_MAX_SECS", 60 if QUICK else 300)
 BURST_MAX_TOKENS = env_int("BURST_MAX_TOKENS", 2_000_000)
+REVOCATIONS = os.environ.get("REVOCATIONS", "1") not in ("", "0")  # the revocations scenario
+REVOKED_JTIS = env_int("REVOKED_JTIS", 9_000)                  # jti revocations pre-loaded
+REVOKED_USERS = env_int("REVOKED_USERS", 1_000)                # user revocations pre-loaded
+REVOKE_MAX_SECS = env_int("REVOKE_MAX_SECS", 300)              # bound on loading them
 ONLY = [s for s in os.environ.get("SCENARIOS", "").split(",") if s.strip()]
 GATEHOUSE_BIN = os.environ.get("GATEHOUSE_BIN", os.path.join(ROOT, "target", "release", "gatehouse"))
 DEMO_CONFIG = os.path.join(ROOT, "config", "gatehouse.toml")
@@ -300,15 +306,42 @@ class GatehouseInstance:
         return out
 
 
+def toml_set_top(text: str, key: str, value: str) -> str:
+    """Sets a top-level `key = value`: before the first table header, where TOML wants it."""
+    lines = text.splitlines()
+    header_re = re.compile(r"^\s*\[")
+    first_table = next((i for i, line in enumerate(lines) if header_re.match(line)), len(lines))
+    for i in range(first_table):
+        if re.match(rf"^\s*{re.escape(key)}\s*=", lines[i]):
+            lines[i] = f"{key} = {value}"
+            break
+    else:
+        at = first_table  # above the comment that introduces the first table
+        while at > 0 and lines[at - 1].lstrip().startswith("#"):
+            at -= 1
+        lines[at:at] = [f"{key} = {value}", ""]
+    return "\n".join(lines) + "\n"
+
+
 def write_gatehouse_config(name: str, upstream_port: int, *, threads: int = 1,
                            cache_capacity: int | None = None, rate_limit: bool = True,
                            work_stealing: bool | None = None,
-                           access_log: str = "off") -> GatehouseInstance:
+                           access_log: str = "off",
+                           users_file: str | None = None) -> GatehouseInstance:
     port, admin = free_ports(2)
     with open(DEMO_CONFIG) as f:
         text = f.read()
     d = os.path.join(WORKDIR, name)
     os.makedirs(d, exist_ok=True)
+    # Each instance its own state store (SQLite file) in its own directory of the work
+    # directory. The demo's `path = "../var"` is relative to the config file, so every
+    # instance would otherwise share one store (and so one set of revocations, mirrored
+    # by each), and a config not written beside the others would reach out of the work
+    # directory.
+    text = toml_set(text, "state", "path", json.dumps(os.path.join(d, "state")))
+    if users_file is not None:
+        # More users beside the demo's inline ones (the revocations scenario's).
+        text = toml_set_top(text, "users_file", json.dumps(users_file))
     text = toml_set(text, "listen", "address", f'"127.0.0.1:{port}"')
     text = toml_set(text, "admin", "address", f'"127.0.0.1:{admin}"')
     text = toml_set(text, "upstream", "address", f'"127.0.0.1:{upstream_port}"')
@@ -352,6 +385,73 @@ def start_gatehouse(gh: GatehouseInstance) -> GatehouseInstance:
         time.sleep(0.1)
     die(f"{gh.name} never became ready:\n{gh.proc.tail()}")
     return gh
+
+
+REVOKED_USER_PREFIX = "revoked-user-"
+
+
+def write_revoked_users(name: str, n: int) -> str:
+    """A users file of n users, `revoked-user-0000`..., for the revocations scenario: the
+    admin API revokes only users the configuration knows. Each has the argon2id hash
+    (`gatehouse hash-password`) of a random password nobody keeps, read from one file so
+    that gatehouse does not warn about a thousand inline secrets."""
+    d = os.path.join(WORKDIR, name)
+    os.makedirs(d, exist_ok=True)
+    hashed = subprocess.run([GATEHOUSE_BIN, "hash-password"], input=secrets.token_urlsafe(24) + "\n",
+                            capture_output=True, text=True, timeout=60)
+    if hashed.returncode != 0 or not hashed.stdout.strip().startswith("$argon2"):
+        die(f"gatehouse hash-password failed:\n{hashed.stdout}{hashed.stderr}")
+    with open(os.path.join(d, "revoked-users.hash"), "w") as f:
+        f.write(hashed.stdout.strip() + "\n")
+    path = os.path.join(d, "revoked-users.toml")
+    with open(path, "w") as f:
+        for i in range(n):
+            f.write(f'[[users]]\nusername = "{REVOKED_USER_PREFIX}{i:04d}"\n'
+                    f'password_hash_file = "revoked-users.hash"\nroles = ["user"]\n\n')
+    return path
+
+
+def load_revocations(gh: GatehouseInstance, jtis: int, users: int) -> dict:
+    """Revokes `jtis` random token ids and `users` users through gatehouse's own admin API
+    (`POST /revocations` from loopback, one keep-alive connection), each to expire a day
+    from now so that none lapses during the run. Returns what it took."""
+    expires_at = int(time.time()) + 86_400
+    jti_ids = [secrets.token_hex(16) for _ in range(jtis)]
+    bodies = [json.dumps({"jti": jti, "expires_at": expires_at}) for jti in jti_ids]
+    bodies += [json.dumps({"user": f"{REVOKED_USER_PREFIX}{i:04d}", "expires_at": expires_at})
+               for i in range(users)]
+    deadline = time.monotonic() + REVOKE_MAX_SECS
+    t0 = time.monotonic()
+    conn, reconnects = None, 0
+    for i, body in enumerate(bodies):
+        if time.monotonic() > deadline:
+            die(f"{gh.name}: loading revocations took over REVOKE_MAX_SECS={REVOKE_MAX_SECS}s "
+                f"({i:,} of {len(bodies):,} done)")
+        for attempt in range(2):
+            if conn is None:
+                conn = http.client.HTTPConnection("127.0.0.1", gh.admin, timeout=10)
+            try:
+                conn.request("POST", "/revocations", body, {"Content-Type": "application/json"})
+                resp = conn.getresponse()
+                answer = resp.read()
+                if resp.getheader("Connection", "").lower() == "close":
+                    conn.close()
+                    conn, reconnects = None, reconnects + 1
+                break
+            except (OSError, http.client.HTTPException):
+                if conn:
+                    conn.close()
+                conn, reconnects = None, reconnects + 1
+                if attempt:
+                    raise
+        if resp.status != 201:
+            die(f"{gh.name}: POST /revocations {body} answered {resp.status}: {answer[:300]!r}")
+    if conn:
+        conn.close()
+    took = time.monotonic() - t0
+    return {"jtis": jtis, "users": users, "secs": took, "per_sec": len(bodies) / took if took else 0,
+            "reconnects": reconnects, "expires_at": expires_at,
+            "sample_jti": jti_ids[0] if jti_ids else None}
 
 
 NGINX_COMMON = """
@@ -508,6 +608,15 @@ def mint_tokens(key: TokenKey, n: int, path: str, sub: str = "admin") -> str:
     except ImportError:
         pass
     return path
+
+
+def mint_token(key: TokenKey, sub: str, jti: str, iat: int) -> str:
+    """One HS256 token shaped like `gatehouse token`'s, with a chosen `jti` and `iat`."""
+    header = b64u(json.dumps({"typ": "JWT", "alg": "HS256", "kid": key.kid}, separators=(",", ":")).encode())
+    payload = b64u(json.dumps({"sub": sub, "iss": key.issuer, "iat": iat, "exp": iat + key.lifetime,
+                               "jti": jti}, separators=(",", ":")).encode())
+    msg = header + b"." + payload
+    return (msg + b"." + b64u(hmac.digest(key.secret.encode(), msg, "sha256"))).decode()
 
 
 # ---------------------------------------------------------------------------------------
@@ -931,8 +1040,20 @@ def ratio(a: float, b: float) -> str:
     return f"{a / b:.2f}×"
 
 
+def paired_ratios(scenarios: list[Scenario], a: str, b: str) -> list[tuple[int, float, float, float]]:
+    """Per round index: (index, a's req/s, b's req/s, a ÷ b) over the rounds where both have
+    a kept try. In a run of few scenarios the two ran back to back, so each ratio is less
+    exposed to drift of the machine than the ratio of medians."""
+    kept = {sc.id: {r.index: r for r in sc.rounds if r.accepted} for sc in scenarios if sc.id in (a, b)}
+    if a not in kept or b not in kept:
+        return []
+    return [(i, kept[a][i].rps, kept[b][i].rps, kept[a][i].rps / kept[b][i].rps)
+            for i in sorted(set(kept[a]) & set(kept[b])) if kept[b][i].rps]
+
+
 def write_report(summaries: list[dict], scenarios: list[Scenario], info: dict, memory: dict | None,
-                 started: str, elapsed: float, md_path: str, png_path: str | None) -> None:
+                 started: str, elapsed: float, md_path: str, png_path: str | None,
+                 revoked: dict | None = None) -> None:
     by = {s["id"]: s for s in summaries}
     peers = [("haproxy_jwt", "HAProxy jwt_verify"), ("nginx_auth_request", "nginx auth_request"),
              ("gh_public", "gatehouse public")]
@@ -1016,7 +1137,37 @@ def write_report(summaries: list[dict], scenarios: list[Scenario], info: dict, m
     if b and pub:
         L.append(f"- Cached Bearer ≥ 0.97× gatehouse public route: {ratio(b['rps'], pub['rps'])} → "
                  f"{verdict(b['rps'] >= 0.97 * pub['rps'])} (CPU {b['cpu_us']:.1f} vs {pub['cpu_us']:.1f} µs/req).")
+    rv = by.get("gh_bearer_revoked")
+    if b and rv:
+        live = f"{revoked['live']:,}" if revoked else "the"
+        pairs = paired_ratios(scenarios, "gh_bearer_revoked", "gh_bearer")
+        noisy = " ⚠ every round of one of them was rejected, so this compares rejected rounds" \
+            if rv["noisy"] or b["noisy"] else ""
+        L.append(f"- Cached Bearer with {live} live revocations ≥ 0.98× the same without any: "
+                 f"{rv['rps']:,.0f} vs {b['rps']:,.0f} req/s = {rv['rps'] / b['rps']:.3f}× → "
+                 f"{verdict(rv['rps'] >= 0.98 * b['rps'])} (ratio of the medians; CPU per request "
+                 f"{rv['cpu_us']:.1f} vs {b['cpu_us']:.1f} µs, {b['cpu_us'] / rv['cpu_us']:.3f}× as "
+                 f"\"without ÷ with\").{noisy}")
+        if pairs:
+            L.append(f"  - round by round (kept rounds of both): "
+                     + "; ".join(f"round {i}: {x:,.0f} vs {y:,.0f} = {q:.3f}×" for i, x, y, q in pairs)
+                     + f"; median of the per-round ratios {median([q for *_, q in pairs]):.3f}×.")
     L.append("")
+
+    if revoked:
+        L.append("## Revocations")
+        L.append("")
+        L.append(f"The revocations instance was loaded through its admin API before the warm-up: "
+                 f"{revoked['jtis']:,} `POST /revocations` with random `jti`s and {revoked['users']:,} with users "
+                 f"other than the token's, from this harness over one keep-alive connection "
+                 f"({revoked['reconnects']} reconnects), each with `expires_at` a day ahead so none lapses "
+                 f"during the run: {revoked['secs']:.1f} s, {revoked['per_sec']:,.0f} per second (each a "
+                 f"SQLite commit with `synchronous = FULL`, and a copy-on-write update of the mirror). "
+                 f"`gatehouse_revocations_live` then read {revoked['live']:,} on that instance and "
+                 f"{revoked['main_instance_live']:.0f} on the main one, and {revoked.get('live_after', float('nan')):,.0f} "
+                 f"on the revocations instance after the rounds. Checked before measuring (expected status): "
+                 + "; ".join(revoked["checks"]) + ".")
+        L.append("")
 
     miss = by.get("gh_miss")
     if miss and miss["extra"]:
@@ -1180,6 +1331,13 @@ def main() -> None:
     if PRESSURE:
         gh_press_rl = start_gatehouse(write_gatehouse_config("gh_pressure_rl", up_port))
         gh_press = start_gatehouse(write_gatehouse_config("gh_pressure", up_port, rate_limit=False))
+    # The revocations scenario: gh_bearer's config plus 1,000 users to revoke (by default),
+    # its own store; loaded with revocations below, once the token exists.
+    gh_rev = None
+    if REVOCATIONS and (not ONLY or "gh_bearer_revoked" in ONLY):
+        gh_rev = start_gatehouse(write_gatehouse_config(
+            "gh_revoked", up_port,
+            users_file=write_revoked_users("gh_revoked", REVOKED_USERS) if REVOKED_USERS else None))
 
     haproxy_cfg = haproxy_conf(key.secret, key.issuer, ha_port, haa_port, up_port)
     haproxy = Proc("haproxy", ["haproxy", "-db", "-f", haproxy_cfg], PROXY_CORE)
@@ -1279,6 +1437,13 @@ def main() -> None:
         if status != 401:
             die(f"{url} answered {status} to a forged token, not 401: the peer does not verify")
 
+    revoked_info = None
+    if gh_rev:
+        revoked_info = prepare_revoked(gh_rev, gh, key, token)
+        idle_rss[f"gatehouse with {revoked_info['live']:,} live revocations"] = (
+            gh_rev.proc.rss_kb(), f"after loading them; {REVOKED_USERS:,} more users configured; "
+                                  "no proxied request served yet")
+
     tokens_dir = os.path.join(WORKDIR, "tokens")
     os.makedirs(tokens_dir)
     burst_size = {"n": 200_000}
@@ -1372,6 +1537,20 @@ def main() -> None:
                           "hash on gatehouse's bounded hash pool (`hash_workers`, `hash_queue` defaults), which "
                           "shares the proxy's single core. The worst case."),
         ]
+    if gh_rev:
+        at = next((i + 1 for i, sc in enumerate(scenarios) if sc.id == "gh_bearer"), len(scenarios))
+        scenarios.insert(at, Scenario(
+            "gh_bearer_revoked", f"gatehouse cached Bearer, {revoked_info['live']:,} live revocations",
+            f"{gh_rev.base}/api/x", ["gh_revoked"], headers=[bearer], group="gatehouse", gatehouse=gh_rev,
+            note=f"The cached-Bearer scenario (same token, same path) on its own instance whose store holds "
+                 f"{revoked_info['live']:,} live revocations: {REVOKED_JTIS:,} of random `jti`s and "
+                 f"{REVOKED_USERS:,} of users (`{REVOKED_USER_PREFIX}NNNN`, added to this instance's config "
+                 f"through a users file, since the admin API revokes only known users) other than the token's "
+                 f"`admin`. Posted to its admin `POST /revocations` before the warm-up, checked through "
+                 f"`gatehouse_revocations_live`. The token stays valid, so every request does both "
+                 f"mirror lookups (its `jti`, then its user) after the cache hit and finds neither. Compare "
+                 f"with the cached-Bearer row: the config differs only in those users (not consulted on a "
+                 f"cache hit) and the store's directory."))
     if ONLY:
         scenarios = [s for s in scenarios if s.id in ONLY]
         if not scenarios:
@@ -1405,6 +1584,13 @@ def main() -> None:
                 if rnd.accepted:
                     break
 
+    if gh_rev and revoked_info:
+        # Still all there (none lapsed, no resync lost any) after the rounds?
+        revoked_info["live_after"] = gh_rev.metrics().get("gatehouse_revocations_live")
+        if revoked_info["live_after"] != revoked_info["live"]:
+            log(f"  warning: {gh_rev.name} mirrors {revoked_info['live_after']} revocations after the "
+                f"rounds, {revoked_info['live']} before")
+
     memory = {"idle": idle_rss}
     if MEMORY and (not ONLY or "memory" in ONLY):
         mem = memory_scenario(key, up_port, gh_miss_rate=median(
@@ -1420,12 +1606,13 @@ def main() -> None:
     md_path, png_path = base + ".md", base + ".png"
     elapsed = time.monotonic() - started_wall
     have_png = write_chart(summaries, png_path, f"gatehouse load benchmark, {started}, {info['cpu']}")
-    write_report(summaries, scenarios, info, memory, started, elapsed, md_path, png_path if have_png else None)
+    write_report(summaries, scenarios, info, memory, started, elapsed, md_path, png_path if have_png else None,
+                 revoked=revoked_info)
     with open(base + ".json", "w") as f:
         json.dump({"started": started, "info": info, "settings": {"round_secs": ROUND_SECS, "rounds": ROUNDS,
                                               "connections": CONNECTIONS, "nice": NICE,
                                               "other_cpu_max": OTHER_CPU_MAX},
-                   "summaries": summaries, "memory": memory,
+                   "summaries": summaries, "memory": memory, "revocations": revoked_info,
                    "rounds": [r.__dict__ for sc in scenarios for r in sc.rounds]}, f, indent=1, default=str)
     if not QUICK and not ONLY:
         shutil.copyfile(md_path, os.path.join(RESULTS_DIR, "latest.md"))
@@ -1447,6 +1634,44 @@ def wrk_tail(sc: Scenario) -> str:
             return f.read()[-3000:]
     except OSError:
         return ""
+
+
+def prepare_revoked(gh_rev: GatehouseInstance, gh: GatehouseInstance, key: TokenKey, token: str) -> dict:
+    """Loads the revocations scenario's instance and checks that it refuses what it should
+    and serves the benchmark token, and that the main instance's store is not shared."""
+    total = REVOKED_JTIS + REVOKED_USERS
+    log(f"revocations: posting {REVOKED_JTIS:,} jti and {REVOKED_USERS:,} user revocations to "
+        f"{gh_rev.name}'s admin API")
+    info = load_revocations(gh_rev, REVOKED_JTIS, REVOKED_USERS)
+    log(f"revocations: {total:,} POST /revocations took {info['secs']:.1f} s "
+        f"({info['per_sec']:,.0f}/s, {info['reconnects']} reconnects)")
+    deadline = time.monotonic() + 10
+    live = gh_rev.metrics().get("gatehouse_revocations_live")
+    while live != total and time.monotonic() < deadline:
+        time.sleep(0.25)
+        live = gh_rev.metrics().get("gatehouse_revocations_live")
+    if live != total:
+        die(f"{gh_rev.name}: gatehouse_revocations_live is {live}, not {total}")
+    info["live"] = int(live)
+    info["main_instance_live"] = gh.metrics().get("gatehouse_revocations_live")
+    if info["main_instance_live"] != 0:
+        die(f"{gh.name} mirrors {info['main_instance_live']} revocations: the stores are shared")
+    now = int(time.time())
+    checks = [("the benchmark token", gh_rev, token, 200)]
+    if REVOKED_JTIS:
+        revoked_jti_token = mint_token(key, "admin", info["sample_jti"], now - 60)
+        checks += [("a token of admin with one of the revoked jtis", gh_rev, revoked_jti_token, 401),
+                   ("that revoked-jti token", gh, revoked_jti_token, 200)]
+    if REVOKED_USERS:
+        checks.append((f"a token of {REVOKED_USER_PREFIX}0000 issued a minute before its revocation", gh_rev,
+                       mint_token(key, f"{REVOKED_USER_PREFIX}0000", secrets.token_hex(16), now - 60), 401))
+    for what, inst, tok, want in checks:
+        status = http_get(f"{inst.base}/api/x", {"Authorization": f"Bearer {tok}"})[0]
+        if status != want:
+            die(f"{inst.name}: {what} answered {status}, not {want}")
+    info["checks"] = [f"{what} → {want} from `{inst.name}`" for what, inst, _, want in checks]
+    log(f"revocations: gatehouse_revocations_live = {total:,}; " + "; ".join(info["checks"]))
+    return info
 
 
 def memory_scenario(key: TokenKey, up_port: int, gh_miss_rate: float) -> dict:

@@ -20,7 +20,15 @@ for arg in "$@"; do
     *) echo "run.sh: unknown argument $arg (see --help)" >&2; exit 2 ;;
   esac
 done
-export LOADBENCH_COMMAND="${LOADBENCH_COMMAND:-$( [ -n "${QUICK:-}" ] && echo 'QUICK=1 ' )benches/load/run.sh}"
+# The report's "Command:" line: run.sh with the settings given in the environment.
+settings=""
+for name in QUICK SCENARIOS ROUNDS ROUND_SECS WARMUP_SECS CONNECTIONS WRK_THREADS PROXY_CORE \
+    CLIENT_CORE NICE OTHER_CPU_MAX MAX_TRIES QUIET_WAIT_SECS MAX_TOTAL_SECS VARIANTS PRESSURE \
+    PRESSURE_CLIENTS MEMORY MEMORY_TOKENS MEMORY_MAX_SECS BURST_MAX_TOKENS REVOCATIONS \
+    REVOKED_JTIS REVOKED_USERS REVOKE_MAX_SECS GATEHOUSE_BIN RESULTS_DIR; do
+  if [ -n "${!name:-}" ]; then settings+="$name=${!name} "; fi
+done
+export LOADBENCH_COMMAND="${LOADBENCH_COMMAND:-${settings}benches/load/run.sh}"
 
 # Debian packages: nginx, HAProxy 2.6 (bookworm ships 2.6.12), wrk, and for the harness
 # Python's matplotlib (the PNG chart) and PyJWT (cross-checks the minted tokens).
@@ -38,8 +46,11 @@ if [ "${#need[@]}" -gt 0 ]; then
   $sudo apt-get update -q
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q "${need[@]}"
 fi
-haproxy -v | head -1 | grep -q 'version 2\.[6-9]\|version [3-9]\.' \
-  || { echo "run.sh: HAProxy >= 2.6 is needed for jwt_verify: $(haproxy -v | head -1)" >&2; exit 1; }
+# sed reads all of haproxy's output: with `head -1`, haproxy could die of SIGPIPE and,
+# under pipefail, fail the check at random.
+haproxy_version="$(haproxy -v 2>&1 | sed -n 1p)"
+grep -q 'version 2\.[6-9]\|version [3-9]\.' <<<"$haproxy_version" \
+  || { echo "run.sh: HAProxy >= 2.6 is needed for jwt_verify: $haproxy_version" >&2; exit 1; }
 
 if [ -z "${GATEHOUSE_BIN:-}" ]; then
   echo "run.sh: cargo build --release"
