@@ -86,7 +86,8 @@ impl FailureLimiter {
     /// [`FailureLimiter::check`], then the counts every replica shares.
     pub async fn admit(&self, client: IpAddr, username: Option<&[u8]>) -> Result<(), RetryAfter> {
         self.check(client, username)?;
-        let Some(store) = &self.shared else {
+        // A store known to be down is not waited for on every attempt.
+        let Some(store) = self.shared.as_ref().filter(|store| store.is_up()) else {
             return Ok(());
         };
         let keys = counter_keys(client, username);
@@ -110,7 +111,8 @@ impl FailureLimiter {
     /// [`FailureLimiter::record_failure`], and in the shared counts.
     pub async fn count_failure(&self, client: IpAddr, username: Option<&[u8]>) {
         self.record_failure(client, username);
-        if let (Some(store), true) = (&self.shared, self.settings.enabled) {
+        let shared = self.shared.as_ref().filter(|store| store.is_up());
+        if let (Some(store), true) = (shared, self.settings.enabled) {
             let keys = counter_keys(client, username);
             let _ = store.count_failure(keys, self.settings.window).await;
         }

@@ -78,6 +78,9 @@ impl Embedded {
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Full)
+            // Without a limit the write-ahead log keeps its largest size: 56 MB after 10,000
+            // revocations in a row for a 0.5 MB database (benches/load).
+            .pragma("journal_size_limit", "4194304")
             .busy_timeout(Duration::from_secs(5));
         let pool = SqlitePoolOptions::new()
             .max_connections(4)
@@ -199,7 +202,13 @@ impl Embedded {
                 .execute(&mut *tx)
                 .await?;
         }
-        tx.commit().await
+        tx.commit().await?;
+        // Folds the log back into the database and empties it (when no reader holds an
+        // older snapshot; otherwise the next purge does).
+        sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+            .execute(&self.pool)
+            .await
+            .map(|_| ())
     }
 
     /// Keeps the mirror equal to the file, whoever writes it. Runs for the store's life.
