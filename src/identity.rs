@@ -115,6 +115,14 @@ pub struct Identity {
     token: Option<TokenMarks>,
 }
 
+/// What the revocation mirror (`revocations.rs`) needs to know about a token.
+#[derive(Clone, Copy, Debug)]
+pub struct TokenFacts<'a> {
+    pub jti: Option<&'a str>,
+    pub username: &'a str,
+    pub issued_at: Option<u64>,
+}
+
 /// A token's `jti` as signed, and when it was issued (`iat`, Unix seconds).
 #[derive(Debug)]
 struct TokenMarks {
@@ -155,9 +163,9 @@ impl Identity {
     }
 
     /// What the revocation mirror checks, for a token's identity.
-    pub fn token_facts(&self) -> Option<crate::revocations::TokenFacts<'_>> {
+    pub fn token_facts(&self) -> Option<TokenFacts<'_>> {
         let marks = self.token.as_ref()?;
-        Some(crate::revocations::TokenFacts {
+        Some(TokenFacts {
             jti: marks.jti.as_deref(),
             username: &self.principal.user.username,
             issued_at: marks.issued_at,

@@ -58,7 +58,7 @@
 //! Tokens, keys and users:
 //! - `dialects`: the five documented login APIs, their registry and endpoint table.
 //! - `keys`: signing/verification keys, key rings, JWKS; `tokens`: gatehouse's own
-//!   tokens and `gatehouse token`.
+//!   tokens and `gatehouse token`; `revoke`: `gatehouse revoke`.
 //! - `users`: the user store and the password hash formats.
 //! - `offload`: the bounded pool for password hashes and RSA signatures.
 //!
@@ -104,6 +104,7 @@ pub mod ratelimit;
 pub mod reload;
 pub mod respond;
 pub mod revocations;
+pub mod revoke;
 pub mod routes;
 pub mod server;
 pub mod state;

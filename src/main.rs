@@ -141,7 +141,7 @@ fn revoke(cli: &Cli, jti: Option<String>, user: Option<String>) -> ExitCode {
         // clap requires exactly one.
         _ => return ExitCode::from(EX_CONFIG),
     };
-    match gatehouse::revocations::revoke_command(&config, target) {
+    match gatehouse::revoke::revoke(&config, target) {
         Ok(revocation) => {
             println!("{}", serde_json::to_string(&revocation).unwrap_or_default());
             ExitCode::SUCCESS

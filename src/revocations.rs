@@ -25,6 +25,7 @@ use std::time::Duration;
 use arc_swap::ArcSwap;
 use serde::{Deserialize, Serialize};
 
+pub use crate::identity::TokenFacts;
 use crate::metrics::StoreMetrics;
 
 /// What a revocation names.
@@ -81,14 +82,6 @@ pub enum RevocationRefusal {
     Revoked,
     /// The mirror is stale and the policy is to fail closed: 503.
     Unavailable,
-}
-
-/// What the mirror needs to know about a token.
-#[derive(Clone, Copy, Debug)]
-pub struct TokenFacts<'a> {
-    pub jti: Option<&'a str>,
-    pub username: &'a str,
-    pub issued_at: Option<u64>,
 }
 
 /// What to do once the mirror is stale.
@@ -273,32 +266,6 @@ impl RevocationMirror {
     pub fn is_fresh(&self) -> bool {
         self.fresh.load(Ordering::Acquire)
     }
-}
-
-/// `gatehouse revoke`: one revocation written to the configured store, exactly as
-/// `POST /revocations` writes it (same lifetime, same check that the user exists).
-pub fn revoke_command(
-    config: &crate::config::Config,
-    target: Target,
-) -> Result<Revocation, String> {
-    if target.id().is_empty() {
-        return Err(format!("the {} is empty", target.kind()));
-    }
-    if let Target::User(name) = &target {
-        if !config.users.iter().any(|user| &user.username == name) {
-            return Err(format!("no user {name:?} in {}", config.file));
-        }
-    }
-    crate::server::install_tls_provider();
-    let metrics = crate::metrics::Metrics::new().map_err(|e| format!("metrics: {e}"))?;
-    let store = crate::store::Store::open(&config.state, metrics.store.clone())
-        .map_err(|e| e.to_string())?;
-    let keep_for = crate::state::longest_token_lifetime(config) + config.auth.leeway;
-    let writer = store.clone();
-    store
-        .block_on(async move { writer.revoke(target, keep_for).await })
-        .map_err(|e| e.to_string())?
-        .map_err(|e| e.to_string())
 }
 
 #[cfg(test)]
