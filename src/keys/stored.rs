@@ -23,7 +23,7 @@ pub fn rsa_key(
     bits: usize,
 ) -> Result<Arc<Key>, String> {
     let path = key_path(dir, id);
-    match crate::config::secret::read_bounded(&path) {
+    match read_key_file(&path) {
         Ok(pem) => return load(&path, id, algorithm, &pem),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
         Err(e) => return Err(format!("cannot read `{}`: {e}", path.display())),
@@ -39,12 +39,29 @@ pub fn rsa_key(
         }
         // Another process created it meanwhile: use theirs.
         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
-            let pem = crate::config::secret::read_bounded(&path)
+            let pem = read_key_file(&path)
                 .map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
             load(&path, id, algorithm, &pem)
         }
         Err(e) => Err(format!("cannot write `{}`: {e}", path.display())),
     }
+}
+
+/// The key file, refused past 64 KiB (an RSA-4096 PEM is about 3 KiB).
+fn read_key_file(path: &Path) -> std::io::Result<Vec<u8>> {
+    use std::io::Read as _;
+    const LIMIT: u64 = 64 * 1024;
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)?
+        .take(LIMIT + 1)
+        .read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > LIMIT {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            "larger than 64 KiB",
+        ));
+    }
+    Ok(bytes)
 }
 
 pub fn key_path(dir: &Path, id: &str) -> PathBuf {
