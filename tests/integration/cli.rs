@@ -293,14 +293,7 @@ fn files_that_never_end_or_block_are_refused_not_read() {
 #[test]
 fn daemon_mode_is_refused_with_the_reason() {
     let dir = tempfile::tempdir().unwrap();
-    let config = Gatehouse::localise(
-        &demo_config(),
-        crate::harness::free_port(),
-        crate::harness::free_port(),
-        dir.path(),
-    );
-    let path = dir.path().join("gatehouse.toml");
-    std::fs::write(&path, config).unwrap();
+    let path = crate::harness::demo_config_in(dir.path());
     let (code, _, stderr) = run_cli(&["--config", path.to_str().unwrap(), "--daemon"], None);
     assert_eq!(code, 1, "{stderr}");
     assert!(stderr.contains("--daemon is not supported"), "{stderr}");

@@ -464,3 +464,22 @@ pub fn simplejwt_login(gh: &Gatehouse) -> (String, String) {
         body["access"].as_str().expect("access").to_owned(),
     )
 }
+
+/// A JWT's payload as JSON (no signature check: the tests' own tokens).
+pub fn jwt_claims(token: &str) -> serde_json::Value {
+    use base64::Engine as _;
+    let payload = token.split('.').nth(1).expect("a JWT has a payload");
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(payload)
+        .expect("base64url payload");
+    serde_json::from_slice(&bytes).expect("JSON payload")
+}
+
+/// The demo configuration on free ports, written into `dir` (for runs that are expected
+/// not to start); its path.
+pub fn demo_config_in(dir: &Path) -> std::path::PathBuf {
+    let config = Gatehouse::localise(&demo_config(), free_port(), free_port(), dir);
+    let path = dir.join("gatehouse.toml");
+    std::fs::write(&path, config).expect("write config");
+    path
+}

@@ -18,7 +18,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use crate::harness::{
-    basic, demo_config, demo_token, raw_get, send, simplejwt_login, Gatehouse, Response,
+    basic, demo_config, demo_token, jwt_claims, raw_get, send, simplejwt_login, Gatehouse, Response,
 };
 use crate::redis_server::RedisServer;
 
@@ -87,17 +87,8 @@ fn assert_blacklisted(r: &Response, at: &str) {
     assert_eq!(r.json()["code"], "token_not_valid", "{at}");
 }
 
-fn claims(token: &str) -> serde_json::Value {
-    use base64::Engine as _;
-    let payload = token.split('.').nth(1).unwrap();
-    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .decode(payload)
-        .unwrap();
-    serde_json::from_slice(&bytes).unwrap()
-}
-
 fn jti(token: &str) -> String {
-    claims(token)["jti"].as_str().unwrap().to_owned()
+    jwt_claims(token)["jti"].as_str().unwrap().to_owned()
 }
 
 /// A proxied request (the demo routes send anything but `/public/` through
@@ -268,7 +259,7 @@ fn revocations_made_at_one_replica_reach_the_others_within_a_second() {
     let wait = within(Duration::from_secs(3), || unix_now() > revoked_at);
     assert!(wait.is_some(), "the clock did not pass {revoked_at}");
     let (_, fresh_access) = simplejwt_login(&a);
-    assert!(claims(&fresh_access)["iat"].as_u64().unwrap() > revoked_at);
+    assert!(jwt_claims(&fresh_access)["iat"].as_u64().unwrap() > revoked_at);
     for (name, gh) in [("A", &a), ("B", &b), ("C", &c)] {
         assert_eq!(bearer_status(gh, &fresh_access), 200, "{name}: fresh login");
     }

@@ -4,7 +4,9 @@
 
 use std::time::{Duration, Instant};
 
-use crate::harness::{basic, demo_config, run_cli, send, simplejwt_login, Gatehouse, Response};
+use crate::harness::{
+    basic, demo_config, jwt_claims, run_cli, send, simplejwt_login, Gatehouse, Response,
+};
 
 const JSON: [(&str, &str); 1] = [("Content-Type", "application/json")];
 
@@ -15,15 +17,6 @@ fn post(gh: &Gatehouse, path: &str, body: &str) -> Response {
 fn admin(gh: &Gatehouse, method: &str, path: &str, body: Option<&str>) -> Response {
     let url = format!("http://{}{path}", gh.admin_addr());
     send(&url, method, &JSON, body.map(str::as_bytes))
-}
-
-fn claims(token: &str) -> serde_json::Value {
-    use base64::Engine as _;
-    let payload = token.split('.').nth(1).unwrap();
-    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .decode(payload)
-        .unwrap();
-    serde_json::from_slice(&bytes).unwrap()
 }
 
 fn bearer_status(gh: &Gatehouse, token: &str) -> u16 {
@@ -65,7 +58,7 @@ fn blacklist_and_revocations_survive_kill_9() {
     // A token revoked by jti, the tokens of a user revoked as a whole, and a token that
     // stays valid.
     let (_, by_jti) = simplejwt_login(&gh);
-    let jti = claims(&by_jti)["jti"].as_str().unwrap().to_owned();
+    let jti = jwt_claims(&by_jti)["jti"].as_str().unwrap().to_owned();
     let r = admin(
         &gh,
         "POST",
@@ -123,7 +116,7 @@ fn blacklist_and_revocations_survive_kill_9() {
 fn a_lifted_revocation_lets_its_token_in_again_and_a_fresh_login_is_not_revoked() {
     let gh = Gatehouse::start(&demo_config());
     let (_, access) = simplejwt_login(&gh);
-    let jti = claims(&access)["jti"].as_str().unwrap().to_owned();
+    let jti = jwt_claims(&access)["jti"].as_str().unwrap().to_owned();
     let r = admin(
         &gh,
         "POST",
@@ -161,7 +154,7 @@ fn gatehouse_revoke_reaches_a_running_instance_within_a_second() {
     let gh = Gatehouse::start(&demo_config());
     let (_, access) = simplejwt_login(&gh);
     assert_eq!(bearer_status(&gh, &access), 200);
-    let jti = claims(&access)["jti"].as_str().unwrap().to_owned();
+    let jti = jwt_claims(&access)["jti"].as_str().unwrap().to_owned();
     let config = gh.config_path();
     let (code, stdout, stderr) = run_cli(
         &[
@@ -229,14 +222,7 @@ fn a_damaged_store_stops_start_up_naming_the_file() {
     std::fs::create_dir_all(&state).unwrap();
     let file = state.join("gatehouse.sqlite3");
     std::fs::write(&file, vec![0x5a; 8192]).unwrap();
-    let config = Gatehouse::localise(
-        &demo_config(),
-        crate::harness::free_port(),
-        crate::harness::free_port(),
-        dir.path(),
-    );
-    let path = dir.path().join("gatehouse.toml");
-    std::fs::write(&path, config).unwrap();
+    let path = crate::harness::demo_config_in(dir.path());
     let log = dir.path().join("gatehouse.log");
     let mut child = std::process::Command::new(crate::harness::BIN)
         .arg("--config")
