@@ -77,7 +77,9 @@ BURST_MAX_TOKENS = env_int("BURST_MAX_TOKENS", 2_000_000)
 REVOCATIONS = os.environ.get("REVOCATIONS", "1") not in ("", "0")  # the revocations scenario
 REVOKED_JTIS = env_int("REVOKED_JTIS", 9_000)                  # jti revocations pre-loaded
 REVOKED_USERS = env_int("REVOKED_USERS", 1_000)                # user revocations pre-loaded
-REVOKE_MAX_SECS = env_int("REVOKE_MAX_SECS", 300)              # bound on loading them
+REVOKE_MAX_SECS = env_int("REVOKE_MAX_SECS", 300)              # bound on loading (or lifting) them
+AB_SETTLE_SECS = env_int("AB_SETTLE_SECS", 2)                  # unmeasured load after each load/lift
+AB_ID, AB_NONE, AB_LIVE = "gh_revoked_ab", "gh_revoked_ab_none", "gh_revoked_ab_live"
 ONLY = [s for s in os.environ.get("SCENARIOS", "").split(",") if s.strip()]
 GATEHOUSE_BIN = os.environ.get("GATEHOUSE_BIN", os.path.join(ROOT, "target", "release", "gatehouse"))
 DEMO_CONFIG = os.path.join(ROOT, "config", "gatehouse.toml")
@@ -411,27 +413,24 @@ def write_revoked_users(name: str, n: int) -> str:
     return path
 
 
-def load_revocations(gh: GatehouseInstance, jtis: int, users: int) -> dict:
-    """Revokes `jtis` random token ids and `users` users through gatehouse's own admin API
-    (`POST /revocations` from loopback, one keep-alive connection), each to expire a day
-    from now so that none lapses during the run. Returns what it took."""
-    expires_at = int(time.time()) + 86_400
-    jti_ids = [secrets.token_hex(16) for _ in range(jtis)]
-    bodies = [json.dumps({"jti": jti, "expires_at": expires_at}) for jti in jti_ids]
-    bodies += [json.dumps({"user": f"{REVOKED_USER_PREFIX}{i:04d}", "expires_at": expires_at})
-               for i in range(users)]
+def admin_calls(gh: GatehouseInstance, calls: list[tuple[str, str, str | None]], want: int,
+                what: str) -> tuple[float, int]:
+    """Sends `calls` ((method, path, JSON body or None)) to gh's admin API from loopback over
+    one keep-alive connection, in order, within REVOKE_MAX_SECS; every answer must be `want`.
+    Returns (seconds taken, reconnects)."""
     deadline = time.monotonic() + REVOKE_MAX_SECS
     t0 = time.monotonic()
     conn, reconnects = None, 0
-    for i, body in enumerate(bodies):
+    for i, (method, path, body) in enumerate(calls):
         if time.monotonic() > deadline:
-            die(f"{gh.name}: loading revocations took over REVOKE_MAX_SECS={REVOKE_MAX_SECS}s "
-                f"({i:,} of {len(bodies):,} done)")
+            die(f"{gh.name}: {what} took over REVOKE_MAX_SECS={REVOKE_MAX_SECS}s "
+                f"({i:,} of {len(calls):,} done)")
         for attempt in range(2):
             if conn is None:
                 conn = http.client.HTTPConnection("127.0.0.1", gh.admin, timeout=10)
             try:
-                conn.request("POST", "/revocations", body, {"Content-Type": "application/json"})
+                conn.request(method, path, body,
+                             {"Content-Type": "application/json"} if body is not None else {})
                 resp = conn.getresponse()
                 answer = resp.read()
                 if resp.getheader("Connection", "").lower() == "close":
@@ -444,14 +443,41 @@ def load_revocations(gh: GatehouseInstance, jtis: int, users: int) -> dict:
                 conn, reconnects = None, reconnects + 1
                 if attempt:
                     raise
-        if resp.status != 201:
-            die(f"{gh.name}: POST /revocations {body} answered {resp.status}: {answer[:300]!r}")
+        if resp.status != want:
+            die(f"{gh.name}: {method} {path} {body or ''} answered {resp.status}, not {want}: {answer[:300]!r}")
     if conn:
         conn.close()
-    took = time.monotonic() - t0
-    return {"jtis": jtis, "users": users, "secs": took, "per_sec": len(bodies) / took if took else 0,
+    return time.monotonic() - t0, reconnects
+
+
+def load_revocations(gh: GatehouseInstance, jtis: int, users: int,
+                     jti_ids: list[str] | None = None) -> dict:
+    """Revokes `jtis` random token ids (or the given `jti_ids`) and `users` users through
+    gatehouse's own admin API (`POST /revocations` from loopback, one keep-alive
+    connection), each to expire a day from now so that none lapses during the run.
+    Returns what it took."""
+    expires_at = int(time.time()) + 86_400
+    if jti_ids is None:
+        jti_ids = [secrets.token_hex(16) for _ in range(jtis)]
+    calls = [("POST", "/revocations", json.dumps({"jti": jti, "expires_at": expires_at})) for jti in jti_ids]
+    calls += [("POST", "/revocations", json.dumps({"user": f"{REVOKED_USER_PREFIX}{i:04d}",
+                                                   "expires_at": expires_at}))
+              for i in range(users)]
+    took, reconnects = admin_calls(gh, calls, 201, "loading revocations")
+    return {"jtis": len(jti_ids), "users": users, "secs": took,
+            "per_sec": len(calls) / took if took else 0,
             "reconnects": reconnects, "expires_at": expires_at,
-            "sample_jti": jti_ids[0] if jti_ids else None}
+            "sample_jti": jti_ids[0] if jti_ids else None, "jti_ids": jti_ids}
+
+
+def lift_revocations(gh: GatehouseInstance, jti_ids: list[str], users: int) -> dict:
+    """Lifts what load_revocations revoked: `DELETE /revocations/jti/<id>` and
+    `/revocations/user/<name>` (204 each) over one keep-alive connection."""
+    calls = [("DELETE", f"/revocations/jti/{jti}", None) for jti in jti_ids]
+    calls += [("DELETE", f"/revocations/user/{REVOKED_USER_PREFIX}{i:04d}", None) for i in range(users)]
+    took, reconnects = admin_calls(gh, calls, 204, "lifting revocations")
+    return {"jtis": len(jti_ids), "users": users, "secs": took,
+            "per_sec": len(calls) / took if took else 0, "reconnects": reconnects}
 
 
 NGINX_COMMON = """
@@ -1053,7 +1079,7 @@ def paired_ratios(scenarios: list[Scenario], a: str, b: str) -> list[tuple[int, 
 
 def write_report(summaries: list[dict], scenarios: list[Scenario], info: dict, memory: dict | None,
                  started: str, elapsed: float, md_path: str, png_path: str | None,
-                 revoked: dict | None = None) -> None:
+                 revoked: dict | None = None, ab: dict | None = None) -> None:
     by = {s["id"]: s for s in summaries}
     peers = [("haproxy_jwt", "HAProxy jwt_verify"), ("nginx_auth_request", "nginx auth_request"),
              ("gh_public", "gatehouse public")]
@@ -1152,7 +1178,53 @@ def write_report(summaries: list[dict], scenarios: list[Scenario], info: dict, m
             L.append(f"  - round by round (kept rounds of both): "
                      + "; ".join(f"round {i}: {x:,.0f} vs {y:,.0f} = {q:.3f}×" for i, x, y, q in pairs)
                      + f"; median of the per-round ratios {median([q for *_, q in pairs]):.3f}×.")
+    an, al = by.get(AB_NONE), by.get(AB_LIVE)
+    if an and al:
+        total = f"{ab['total']:,}" if ab else "the"
+        pairs = paired_ratios(scenarios, AB_LIVE, AB_NONE)
+        med_pairs = median([q for *_, q in pairs])
+        noisy = " ⚠ every round of one of them was rejected, so this compares rejected rounds" \
+            if an["noisy"] or al["noisy"] else ""
+        L.append(f"- Same process (`{AB_ID}`): cached Bearer with {total} live revocations ≥ 0.98× the same "
+                 f"instance with none: ratio of the medians {al['rps']:,.0f} / {an['rps']:,.0f} req/s = "
+                 f"**{al['rps'] / an['rps']:.3f}×** → {verdict(al['rps'] >= 0.98 * an['rps'])}; "
+                 + (f"median of the per-round ratios **{med_pairs:.3f}×** → {verdict(med_pairs >= 0.98)} "
+                  if med_pairs == med_pairs else "no round with both halves kept, so no per-round ratio ")
+                 + f"(CPU per request {al['cpu_us']:.1f} vs {an['cpu_us']:.1f} µs, "
+                 f"{an['cpu_us'] / al['cpu_us']:.3f}× as \"without ÷ with\").{noisy}")
+        if pairs:
+            L.append(f"  - round by round (kept rounds of both; order ABBA, so odd rounds measured none "
+                     f"first, even rounds {total} first): "
+                     + "; ".join(f"round {i}: {x:,.0f} / {y:,.0f} = {q:.3f}×" for i, x, y, q in pairs) + ".")
     L.append("")
+
+    if ab:
+        L.append("## Same-process A/B: loads and lifts")
+        L.append("")
+        L.append(f"One gatehouse instance (`gh_ab`) served both rows of `{AB_ID}`. Between its measurements "
+                 f"the harness loaded {ab['jtis']:,} `jti` and {ab['users']:,} user revocations "
+                 f"(`POST /revocations`, `expires_at` a day ahead) or lifted them all (`DELETE "
+                 f"/revocations/jti/<id>`, `/revocations/user/<name>`), over one keep-alive admin connection "
+                 f"from loopback; none of that time is measured. After each: `gatehouse_revocations_live` "
+                 f"read back, two probe tokens (a revoked `jti` of `admin`, and a token of "
+                 f"`{REVOKED_USER_PREFIX}0000` issued before the first load) expected 401 when loaded and 200 "
+                 f"when lifted, a wait until the instance used under 2 % of a core, then {ab['settle_secs']} s "
+                 f"of unmeasured load. The main instance's metric read {ab['main_instance_live']:.0f} at the end "
+                 f"(its store is its own).")
+        L.append("")
+        L.append("| before round | action | took | per second | reconnects | `gatehouse_revocations_live` after | "
+                 "probes | idle wait | RSS after |")
+        L.append("|---:|---|---:|---:|---:|---:|---|---:|---:|")
+        for t in ab["transitions"]:
+            probes = ", ".join(f"{v}" for v in t["probes"].values()) or "none"
+            L.append(f"| {t['round']} | {t['action']} | {t['secs']:.1f} s | {t['per_sec']:,.0f} | {t['reconnects']} | "
+                     f"{t['live_after']:,.0f} | {probes} | {t['idle_wait_secs']:.1f} s | {t['rss_kb'] / 1024:.1f} MiB |")
+        L.append("")
+        if ab["probe_failures"]:
+            L.append("Probe failures: " + "; ".join(ab["probe_failures"]) + ".")
+        else:
+            L.append("Every probe answered as expected.")
+        L.append("")
 
     if revoked:
         L.append("## Revocations")
@@ -1338,6 +1410,14 @@ def main() -> None:
         gh_rev = start_gatehouse(write_gatehouse_config(
             "gh_revoked", up_port,
             users_file=write_revoked_users("gh_revoked", REVOKED_USERS) if REVOKED_USERS else None))
+
+    # The same-process A/B: one instance measured with none and then with the revocations,
+    # loaded and lifted between measurements (run_revoked_ab). Same config as gh_revoked.
+    gh_ab = None
+    if REVOCATIONS and (not ONLY or AB_ID in ONLY):
+        gh_ab = start_gatehouse(write_gatehouse_config(
+            "gh_ab", up_port,
+            users_file=write_revoked_users("gh_ab", REVOKED_USERS) if REVOKED_USERS else None))
 
     haproxy_cfg = haproxy_conf(key.secret, key.issuer, ha_port, haa_port, up_port)
     haproxy = Proc("haproxy", ["haproxy", "-db", "-f", haproxy_cfg], PROXY_CORE)
@@ -1551,8 +1631,26 @@ def main() -> None:
                  f"mirror lookups (its `jti`, then its user) after the cache hit and finds neither. Compare "
                  f"with the cached-Bearer row: the config differs only in those users (not consulted on a "
                  f"cache hit) and the store's directory."))
+    ab_pair = None
+    if gh_ab:
+        total = REVOKED_JTIS + REVOKED_USERS
+        common = (f"Cached Bearer (same token, same path as `gh_bearer`) on ONE instance (`gh_ab`, the same "
+                  f"config as the revocations instance: {REVOKED_USERS:,} extra users) measured alternately "
+                  f"with no live revocations and with {total:,} ({REVOKED_JTIS:,} random `jti`s and "
+                  f"{REVOKED_USERS:,} users other than `admin`), loaded with `POST /revocations` and lifted "
+                  f"with `DELETE /revocations/...` over the admin API between measurements (untimed), "
+                  f"`gatehouse_revocations_live` checked after each; ABBA order, so each state is measured "
+                  f"first in half the rounds. ")
+        ab_none = Scenario(AB_NONE, "same instance, 0 live revocations", f"{gh_ab.base}/api/x", ["gh_ab"],
+                           headers=[bearer], group="gatehouse", gatehouse=gh_ab,
+                           note=common + "This row: the measurements with none live.")
+        ab_live = Scenario(AB_LIVE, f"same instance, {total:,} live revocations", f"{gh_ab.base}/api/x",
+                           ["gh_ab"], headers=[bearer], group="gatehouse", gatehouse=gh_ab,
+                           note=common + f"This row: the measurements with {total:,} live.")
+        ab_pair = (ab_none, ab_live)
+        scenarios += [ab_none, ab_live]
     if ONLY:
-        scenarios = [s for s in scenarios if s.id in ONLY]
+        scenarios = [s for s in scenarios if s.id in ONLY or (AB_ID in ONLY and s.id in (AB_NONE, AB_LIVE))]
         if not scenarios:
             die(f"SCENARIOS={','.join(ONLY)} matches none")
 
@@ -1562,6 +1660,8 @@ def main() -> None:
     # Warm-up: every path once, unmeasured; sizes the miss burst from the measured rate.
     log("warm-up")
     for sc in scenarios:
+        if sc.id == AB_LIVE:
+            continue    # warmed up (briefly) after each load instead
         r = run_round(sc, WARMUP_SECS, 0, 0, measured=False)
         if sc.id == "gh_miss" and r.rps > 0:
             burst_size["n"] = min(BURST_MAX_TOKENS, max(50_000, int(r.rps * (ROUND_SECS + 1) * 1.5)))
@@ -1569,10 +1669,12 @@ def main() -> None:
         if "non-2xx" in r.reason or "socket" in r.reason or not r.requests:
             die(f"{sc.id}: {r.reason} in warm-up; wrk said:\n{wrk_tail(sc)}")
 
-    log(f"measuring: {len(scenarios)} scenarios x {ROUNDS} round(s) of {ROUND_SECS}s")
-    for index in range(1, ROUNDS + 1):
+    rotating = [sc for sc in scenarios if sc.id not in (AB_NONE, AB_LIVE)]
+    if rotating:
+        log(f"measuring: {len(rotating)} scenarios x {ROUNDS} round(s) of {ROUND_SECS}s")
+    for index in range(1, ROUNDS + 1 if rotating else 1):
         # Alternate: each round starts one scenario later than the previous one.
-        order = scenarios[(index - 1) % len(scenarios):] + scenarios[:(index - 1) % len(scenarios)]
+        order = rotating[(index - 1) % len(rotating):] + rotating[:(index - 1) % len(rotating)]
         for sc in order:
             for attempt in range(1, MAX_TRIES + 1):
                 if time.monotonic() > PYTHON_DEADLINE and attempt > 1:
@@ -1583,6 +1685,10 @@ def main() -> None:
                 sc.rounds.append(rnd)
                 if rnd.accepted:
                     break
+
+    ab_info = None
+    if ab_pair and ab_pair[0] in scenarios:
+        ab_info = run_revoked_ab(ab_pair[0], ab_pair[1], gh_ab, gh, key)
 
     if gh_rev and revoked_info:
         # Still all there (none lapsed, no resync lost any) after the rounds?
@@ -1607,12 +1713,13 @@ def main() -> None:
     elapsed = time.monotonic() - started_wall
     have_png = write_chart(summaries, png_path, f"gatehouse load benchmark, {started}, {info['cpu']}")
     write_report(summaries, scenarios, info, memory, started, elapsed, md_path, png_path if have_png else None,
-                 revoked=revoked_info)
+                 revoked=revoked_info, ab=ab_info)
     with open(base + ".json", "w") as f:
         json.dump({"started": started, "info": info, "settings": {"round_secs": ROUND_SECS, "rounds": ROUNDS,
                                               "connections": CONNECTIONS, "nice": NICE,
                                               "other_cpu_max": OTHER_CPU_MAX},
                    "summaries": summaries, "memory": memory, "revocations": revoked_info,
+                   "revocations_ab": ab_info,
                    "rounds": [r.__dict__ for sc in scenarios for r in sc.rounds]}, f, indent=1, default=str)
     if not QUICK and not ONLY:
         shutil.copyfile(md_path, os.path.join(RESULTS_DIR, "latest.md"))
@@ -1643,6 +1750,7 @@ def prepare_revoked(gh_rev: GatehouseInstance, gh: GatehouseInstance, key: Token
     log(f"revocations: posting {REVOKED_JTIS:,} jti and {REVOKED_USERS:,} user revocations to "
         f"{gh_rev.name}'s admin API")
     info = load_revocations(gh_rev, REVOKED_JTIS, REVOKED_USERS)
+    info.pop("jti_ids")
     log(f"revocations: {total:,} POST /revocations took {info['secs']:.1f} s "
         f"({info['per_sec']:,.0f}/s, {info['reconnects']} reconnects)")
     deadline = time.monotonic() + 10
@@ -1672,6 +1780,118 @@ def prepare_revoked(gh_rev: GatehouseInstance, gh: GatehouseInstance, key: Token
     info["checks"] = [f"{what} → {want} from `{inst.name}`" for what, inst, _, want in checks]
     log(f"revocations: gatehouse_revocations_live = {total:,}; " + "; ".join(info["checks"]))
     return info
+
+
+def wait_idle(proc: Proc, secs: float = 10.0) -> float:
+    """Waits (bounded) until `proc` uses under 2 % of a core over 0.5 s: whatever a load or
+    lift left to do in the background (store, mirror) is done before measuring. Returns
+    the seconds waited."""
+    t0 = time.monotonic()
+    while time.monotonic() - t0 < secs:
+        a = proc.ticks()
+        time.sleep(0.5)
+        if (proc.ticks() - a) / CLK_TCK < 0.01:
+            break
+    return time.monotonic() - t0
+
+
+def measure_slot(sc: Scenario, index: int) -> None:
+    """One round slot of a scenario: tries until kept, as the rotating rounds do."""
+    for attempt in range(1, MAX_TRIES + 1):
+        if time.monotonic() > PYTHON_DEADLINE and attempt > 1:
+            log("  MAX_TOTAL_SECS reached: no more retries")
+            break
+        wait_for_quiet()
+        rnd = run_round(sc, ROUND_SECS, index, attempt)
+        sc.rounds.append(rnd)
+        if rnd.accepted:
+            break
+
+
+def run_revoked_ab(none: Scenario, live: Scenario, gh_ab: GatehouseInstance, gh: GatehouseInstance,
+                   key: TokenKey) -> dict:
+    """The same-process A/B: one gatehouse instance, measured with 0 live revocations (A) and
+    with REVOKED_JTIS + REVOKED_USERS (B), in ABBA order over ROUNDS rounds (round 1: A then
+    B, round 2: B then A, ...). The state is switched only between the two halves of a round
+    (and carries over to the next round's first half): load = POST every revocation, lift =
+    DELETE every one, both over the admin API and unmeasured; after each, the metric
+    `gatehouse_revocations_live` must read the expected count, a revoked-jti token and a
+    token of a revoked user must get the expected status, the instance is left to go idle,
+    and AB_SETTLE_SECS of unmeasured load runs before the measured round."""
+    total = REVOKED_JTIS + REVOKED_USERS
+    jti_ids = [secrets.token_hex(16) for _ in range(REVOKED_JTIS)]
+    now = int(time.time())
+    probes = []
+    if REVOKED_JTIS:
+        probes.append((f"a token of admin with a revoked jti", mint_token(key, "admin", jti_ids[0], now - 60)))
+    if REVOKED_USERS:
+        probes.append((f"a token of {REVOKED_USER_PREFIX}0000 issued a minute before the load",
+                       mint_token(key, f"{REVOKED_USER_PREFIX}0000", secrets.token_hex(16), now - 60)))
+    transitions: list[dict] = []
+    probe_failures: list[str] = []
+
+    def metric_live() -> float | None:
+        return gh_ab.metrics().get("gatehouse_revocations_live")
+
+    def switch(to_live: bool, index: int) -> None:
+        if to_live:
+            info = load_revocations(gh_ab, REVOKED_JTIS, REVOKED_USERS, jti_ids=list(jti_ids))
+            info.pop("jti_ids")
+            info.pop("sample_jti")
+        else:
+            info = lift_revocations(gh_ab, jti_ids, REVOKED_USERS)
+        want = total if to_live else 0
+        deadline = time.monotonic() + 10
+        got = metric_live()
+        while got != want and time.monotonic() < deadline:
+            time.sleep(0.25)
+            got = metric_live()
+        if got != want:
+            die(f"{gh_ab.name}: gatehouse_revocations_live is {got} after the "
+                f"{'load' if to_live else 'lift'}, not {want}")
+        statuses = {}
+        for what, tok in probes:
+            status = http_get(f"{gh_ab.base}/api/x", {"Authorization": f"Bearer {tok}"})[0]
+            statuses[what] = status
+            expected = 401 if to_live else 200
+            if status != expected:
+                probe_failures.append(f"round {index}, after the {'load' if to_live else 'lift'}: "
+                                      f"{what} answered {status}, not {expected}")
+                log(f"  warning: {probe_failures[-1]}")
+        idle = wait_idle(gh_ab.proc)
+        info.update({"round": index, "action": "load" if to_live else "lift", "live_after": got,
+                     "probes": statuses, "idle_wait_secs": round(idle, 2),
+                     "rss_kb": gh_ab.proc.rss_kb()})
+        transitions.append(info)
+        log(f"  {'loaded' if to_live else 'lifted'} {total:,} revocations in {info['secs']:.1f} s "
+            f"({info['per_sec']:,.0f}/s, {info['reconnects']} reconnects); gatehouse_revocations_live = "
+            f"{got:.0f}; probes {statuses}; idle after {idle:.1f} s; RSS {info['rss_kb'] / 1024:.1f} MiB")
+
+    start_live = metric_live()
+    if start_live != 0:
+        die(f"{gh_ab.name}: gatehouse_revocations_live is {start_live} before the A/B, not 0")
+    for what, tok in probes:
+        status = http_get(f"{gh_ab.base}/api/x", {"Authorization": f"Bearer {tok}"})[0]
+        if status != 200:
+            die(f"{gh_ab.name}: {what} answered {status} before any revocation, not 200")
+    log(f"same-process A/B on {gh_ab.name}: {ROUNDS} round(s), 0 vs {total:,} live revocations, ABBA")
+    is_live = False
+    for index in range(1, ROUNDS + 1):
+        order = (none, live) if index % 2 == 1 else (live, none)
+        for sc in order:
+            want_live = sc is live
+            if want_live != is_live:
+                switch(want_live, index)
+                is_live = want_live
+                if AB_SETTLE_SECS:
+                    run_round(sc, AB_SETTLE_SECS, index, 0, measured=False)
+            measure_slot(sc, index)
+    if is_live:
+        switch(False, ROUNDS + 1)      # leave it as found; also one more lift checked
+    main_live = gh.metrics().get("gatehouse_revocations_live")
+    return {"jtis": REVOKED_JTIS, "users": REVOKED_USERS, "total": total, "transitions": transitions,
+            "probe_failures": probe_failures, "main_instance_live": main_live,
+            "settle_secs": AB_SETTLE_SECS}
 
 
 def memory_scenario(key: TokenKey, up_port: int, gh_miss_rate: float) -> dict:
