@@ -403,7 +403,7 @@ fn revocations(c: &mut Criterion) {
                 expires_at: now() + 3600,
             })
             .collect();
-        mirror.replace(revocations);
+        assert!(mirror.replace(revocations, mirror.changes()));
         mirror.set_age(Duration::ZERO);
         mirror
     };

@@ -98,6 +98,8 @@ pub struct StalePolicy {
 struct Live {
     jtis: HashMap<Box<str>, Revocation>,
     users: HashMap<Box<str>, Revocation>,
+    /// How many single changes this process applied ([`RevocationMirror::changes`]).
+    changes: u64,
 }
 
 impl Live {
@@ -132,6 +134,7 @@ impl Live {
         Self {
             jtis: self.jtis.clone(),
             users: self.users.clone(),
+            changes: self.changes,
         }
     }
 }
@@ -190,11 +193,31 @@ impl RevocationMirror {
         Ok(())
     }
 
-    /// Replaces everything with the store's list (a full resync).
-    pub fn replace(&self, revocations: Vec<Revocation>) {
-        let live = Live::from_list(revocations);
-        self.metrics.revocations_live.set(live.len() as i64);
-        self.live.store(Arc::new(live));
+    /// A mark to take before reading the store's list for [`RevocationMirror::replace`].
+    pub fn changes(&self) -> u64 {
+        self.live.load().changes
+    }
+
+    /// Replaces everything with the store's list (a full resync), read after `since` (a
+    /// [`RevocationMirror::changes`] mark). Refused (`false`) when a change was applied
+    /// here meanwhile, which the list may predate: a revocation this process has just
+    /// acknowledged must not vanish until the next resync. The caller reads again.
+    pub fn replace(&self, revocations: Vec<Revocation>, since: u64) -> bool {
+        let mut fresh = Live::from_list(revocations);
+        fresh.changes = since;
+        let fresh = Arc::new(fresh);
+        let previous = self.live.rcu(|current| {
+            if current.changes == since {
+                Arc::clone(&fresh)
+            } else {
+                Arc::clone(current)
+            }
+        });
+        let replaced = previous.changes == since;
+        self.metrics
+            .revocations_live
+            .set(self.live.load().len() as i64);
+        replaced
     }
 
     /// Adds or replaces one revocation.
@@ -211,6 +234,7 @@ impl RevocationMirror {
         self.live.rcu(|current| {
             let mut next = current.clone_all();
             change(&mut next);
+            next.changes = current.changes.wrapping_add(1);
             next
         });
         self.metrics

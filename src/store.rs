@@ -165,8 +165,9 @@ impl Store {
             match &settings_for_open.backend {
                 Backend::Embedded { dir } => {
                     let embedded = embedded::Embedded::open(dir).await?;
+                    let since = follow.mirror.changes();
                     let revocations = embedded.list(unix_now()).await?;
-                    follow.loaded(revocations);
+                    follow.loaded(revocations, since);
                     tokio::spawn(embedded.clone().follow(follow));
                     Ok(Connection::Embedded(embedded))
                 }
@@ -176,10 +177,13 @@ impl Store {
                         &settings_for_open.key_prefix,
                         settings_for_open.timeout,
                     )?;
+                    let since = follow.mirror.changes();
                     match tokio::time::timeout(settings_for_open.timeout, redis.list(unix_now()))
                         .await
                     {
-                        Ok(Ok(revocations)) => follow.loaded(revocations),
+                        Ok(Ok(revocations)) => {
+                            follow.loaded(revocations, since);
+                        }
                         Ok(Err(e)) => log::warn!("{e}; starting without its revocations"),
                         Err(_) => log::warn!(
                             "state store {} did not answer; starting without its revocations",
@@ -414,11 +418,16 @@ pub(crate) struct Follow {
 }
 
 impl Follow {
-    /// A full resync succeeded: the mirror matches the store.
-    fn loaded(&self, revocations: Vec<Revocation>) {
-        self.mirror.replace(revocations);
+    /// A full resync read `revocations` after the mirror's `since` mark: the mirror
+    /// matches the store, unless a change was applied here meanwhile (`false`: read
+    /// again).
+    fn loaded(&self, revocations: Vec<Revocation>, since: u64) -> bool {
+        if !self.mirror.replace(revocations, since) {
+            return false;
+        }
         self.mirror.set_age(Duration::ZERO);
         self.set_up(true);
+        true
     }
 
     fn set_up(&self, up: bool) {

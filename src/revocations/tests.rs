@@ -105,10 +105,14 @@ fn a_resync_replaces_everything_and_the_gauge_follows() {
     let metrics = crate::metrics::Metrics::new().unwrap();
     let mirror = unsynced(false, &metrics);
     mirror.insert(revocation(Target::Jti("old".into()), 1));
-    mirror.replace(vec![
-        revocation(Target::User("bob".into()), 5),
-        revocation(Target::Jti("new".into()), 3),
-    ]);
+    let since = mirror.changes();
+    assert!(mirror.replace(
+        vec![
+            revocation(Target::User("bob".into()), 5),
+            revocation(Target::Jti("new".into()), 3),
+        ],
+        since
+    ));
     mirror.set_age(Duration::ZERO);
     assert_eq!(mirror.check(token(Some("old"), "x", Some(1))), Ok(()));
     assert_eq!(
@@ -135,4 +139,26 @@ fn revocations_serialise_as_the_admin_api_shows_them() {
         serde_json::from_value(serde_json::json!({"jti": "x", "revoked_at": 1, "expires_at": 2}))
             .unwrap();
     assert_eq!(back.target, Target::Jti("x".into()));
+}
+
+#[test]
+fn a_resync_read_before_a_local_change_does_not_undo_it() {
+    let mirror = mirror(false);
+    let since = mirror.changes();
+    // The store's list was read here, then this process acknowledged a revocation.
+    mirror.insert(revocation(Target::Jti("just-revoked".into()), 10));
+    assert!(
+        !mirror.replace(Vec::new(), since),
+        "refused: the list predates it"
+    );
+    assert_eq!(
+        mirror.check(token(Some("just-revoked"), "alice", Some(1))),
+        Err(RevocationRefusal::Revoked)
+    );
+    let since = mirror.changes();
+    assert!(mirror.replace(
+        vec![revocation(Target::Jti("just-revoked".into()), 10)],
+        since
+    ));
+    assert_eq!(mirror.len(), 1);
 }

@@ -257,9 +257,12 @@ impl Embedded {
             .fetch_one(&mut *connection)
             .await?;
         if *seen_version != Some(version) {
+            let since = follow.mirror.changes();
             let revocations = list(&mut *connection, unix_now()).await?;
-            follow.mirror.replace(revocations);
-            *seen_version = Some(version);
+            // Refused when this process changed the mirror meanwhile: read again next poll.
+            if follow.mirror.replace(revocations, since) {
+                *seen_version = Some(version);
+            }
         }
         Ok(())
     }

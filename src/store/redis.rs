@@ -356,16 +356,24 @@ impl Redis {
         follow: &Follow,
         matched_at: &mut Option<Instant>,
     ) -> Result<(), StoreError> {
-        let started = Instant::now();
-        let listed = tokio::time::timeout(self.timeout, self.list(unix_now()))
-            .await
-            .map_err(|_| StoreError::Timeout(self.timeout))
-            .and_then(|listed| listed);
-        follow
-            .metrics
-            .operation("resync", started.elapsed().as_secs_f64(), listed.is_ok());
-        follow.loaded(listed?);
-        *matched_at = Some(started);
+        // A revocation acknowledged here while the list was read makes the list stale
+        // (`Follow::loaded`): read it again, a few times at most.
+        for _ in 0..3 {
+            let started = Instant::now();
+            let since = follow.mirror.changes();
+            let listed = tokio::time::timeout(self.timeout, self.list(unix_now()))
+                .await
+                .map_err(|_| StoreError::Timeout(self.timeout))
+                .and_then(|listed| listed);
+            follow
+                .metrics
+                .operation("resync", started.elapsed().as_secs_f64(), listed.is_ok());
+            if follow.loaded(listed?, since) {
+                *matched_at = Some(started);
+                return Ok(());
+            }
+        }
+        // Changes keep coming: the mirror has each of them; match again next time.
         Ok(())
     }
 }
