@@ -1676,15 +1676,7 @@ def main() -> None:
         # Alternate: each round starts one scenario later than the previous one.
         order = rotating[(index - 1) % len(rotating):] + rotating[:(index - 1) % len(rotating)]
         for sc in order:
-            for attempt in range(1, MAX_TRIES + 1):
-                if time.monotonic() > PYTHON_DEADLINE and attempt > 1:
-                    log("  MAX_TOTAL_SECS reached: no more retries")
-                    break
-                wait_for_quiet()
-                rnd = run_round(sc, ROUND_SECS, index, attempt)
-                sc.rounds.append(rnd)
-                if rnd.accepted:
-                    break
+            measure_slot(sc, index)
 
     ab_info = None
     if ab_pair and ab_pair[0] in scenarios:
