@@ -295,16 +295,17 @@ impl DialectContext<'_> {
     }
 
     /// Whether a token presented to a dialect endpoint may still be used: neither it
-    /// nor (for tokens issued at or before) its user is revoked.
+    /// nor (for tokens issued at or before) its user is revoked. `user`: who the token
+    /// names, when that is a known user (otherwise only its `jti` is looked up).
     pub fn revocation(
         &self,
         jti: Option<&str>,
-        user: &User,
+        user: Option<&User>,
         issued_at: Option<u64>,
     ) -> Result<(), RevocationRefusal> {
         self.store.mirror().check(TokenFacts {
             jti,
-            username: &user.username,
+            username: user.map_or("", |user| &user.username),
             issued_at,
         })
     }

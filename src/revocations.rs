@@ -164,10 +164,6 @@ impl RevocationMirror {
         }
     }
 
-    pub fn policy(&self) -> StalePolicy {
-        self.policy
-    }
-
     /// Whether a token may be used: the hot path, two hash lookups at most, and one
     /// atomic load when nothing is revoked.
     pub fn check(&self, token: TokenFacts<'_>) -> Result<(), RevocationRefusal> {

@@ -20,7 +20,7 @@ pub fn revoke(config: &Config, target: Target) -> Result<Revocation, String> {
     let metrics = crate::metrics::Metrics::new().map_err(|e| format!("metrics: {e}"))?;
     let store = crate::store::Store::open(&config.state, metrics.store.clone())
         .map_err(|e| e.to_string())?;
-    let keep_for = crate::state::longest_token_lifetime(config) + config.auth.leeway;
+    let keep_for = crate::state::revocation_keep(config);
     let writer = store.clone();
     store
         .block_on(async move { writer.revoke(target, keep_for).await })

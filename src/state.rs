@@ -78,8 +78,7 @@ pub struct State {
     pub upstream: UpstreamPeer,
     pub dialects: Dialects,
     pub store: Store,
-    /// How long a revocation is kept: longer than any token this configuration issues
-    /// can live ([`longest_token_lifetime`]).
+    /// How long a revocation is kept ([`revocation_keep`]).
     pub revocation_keep: std::time::Duration,
 }
 
@@ -163,7 +162,7 @@ impl State {
             dialects: Dialects::new(config.dialects.clone()),
             upstream,
             store: shared.store.clone(),
-            revocation_keep: longest_token_lifetime(&config) + config.auth.leeway,
+            revocation_keep: revocation_keep(&config),
             config,
         })
     }
@@ -183,12 +182,14 @@ fn all_keys(config: &Config) -> Vec<Arc<crate::keys::Key>> {
     keys
 }
 
-/// The longest lifetime of any token this configuration issues: gatehouse's own, and
-/// every enabled dialect's. A revocation kept this long outlives every token it refuses.
-pub fn longest_token_lifetime(config: &Config) -> std::time::Duration {
+/// How long a revocation is kept: the longest lifetime of any token this configuration
+/// issues (gatehouse's own, and every enabled dialect's), plus the leeway, so that it
+/// outlives every token it refuses.
+pub fn revocation_keep(config: &Config) -> std::time::Duration {
     config
         .dialects
         .iter()
         .map(|enabled| enabled.api.longest_lifetime())
         .fold(config.auth.token_lifetime, std::cmp::max)
+        + config.auth.leeway
 }

@@ -468,7 +468,7 @@ pub async fn answer(
                 .and_then(unix_seconds)
                 .map(|exp| exp.saturating_sub(settings.lifetime.as_secs()));
             let jti = payload.get("jti").and_then(Value::as_str);
-            match ctx.revocation(jti, &user, issued_at) {
+            match ctx.revocation(jti, Some(&user), issued_at) {
                 Ok(()) => {}
                 Err(RevocationRefusal::Revoked) => return revoked(),
                 Err(RevocationRefusal::Unavailable) => return server_error(),

@@ -179,7 +179,7 @@ fn renewal_user(
         .ok_or(RenewalRefused::Forbidden)?;
     let issued_at = claims.get("iat").and_then(unix_seconds);
     let jti = claims.get("jti").and_then(|jti| jti.as_str());
-    match ctx.revocation(jti, user, issued_at) {
+    match ctx.revocation(jti, Some(user), issued_at) {
         Ok(()) => Ok(user.clone()),
         Err(RevocationRefusal::Revoked) => Err(RenewalRefused::Revoked),
         Err(RevocationRefusal::Unavailable) => Err(RenewalRefused::Unavailable),

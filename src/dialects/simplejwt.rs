@@ -122,7 +122,7 @@ use super::django::{
 use super::{DialectContext, DialectRequest, Language, LoginFailure, Lookup};
 use crate::keys::{Key, KeyError, KeyRing};
 use crate::respond::LocalResponse;
-use crate::revocations::{RevocationRefusal, TokenFacts};
+use crate::revocations::RevocationRefusal;
 use crate::store::{OutstandingToken, StoreError};
 use crate::users::User;
 use crate::verifier::jwt::{decode_with_policy, unix_seconds, TokenError};
@@ -635,15 +635,7 @@ fn not_revoked(claims: &Map<String, Value>, ctx: &DialectContext<'_>) -> Result<
         .and_then(Value::as_i64)
         .and_then(|id| ctx.users.by_id(id));
     let issued_at = claims.get("iat").and_then(unix_seconds);
-    let verdict = match user {
-        Some(user) => ctx.revocation(jti, user, issued_at),
-        None => ctx.store.mirror().check(TokenFacts {
-            jti,
-            username: "",
-            issued_at,
-        }),
-    };
-    match verdict {
+    match ctx.revocation(jti, user.map(|user| &**user), issued_at) {
         Ok(()) => Ok(()),
         Err(RevocationRefusal::Revoked) => Err(TokenProblem::Blacklisted.into()),
         Err(RevocationRefusal::Unavailable) => Err(Refused::ServerError),
