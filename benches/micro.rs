@@ -36,7 +36,7 @@ use gatehouse::metrics::Metrics;
 use gatehouse::offload::HashPool;
 use gatehouse::passwords::PasswordChecker;
 use gatehouse::routes::{normalize_path, Access, RouteRule, RouteTable};
-use gatehouse::users::{hash_password, PasswordHash, User, UserStore};
+use gatehouse::users::{hash_password, Directory, PasswordHash, User};
 use gatehouse::verifier::jwt::{ClaimProfile, TokenAcceptor, TokenAcceptors};
 use gatehouse::verifier::{Lookup, Verifier, VerifierSettings};
 use http::header::{HeaderMap, HeaderName, HeaderValue};
@@ -74,7 +74,7 @@ fn verifier(key: Arc<Key>) -> Verifier {
     let acceptor = TokenAcceptor::new(key, ClaimProfile::native("gatehouse"), 0);
     let metrics = Arc::new(Metrics::new().expect("metrics"));
     Verifier::new(
-        Arc::new(UserStore::new(vec![user()])),
+        Directory::configured_only(vec![user()]),
         TokenAcceptors::new(vec![acceptor]),
         &VerifierSettings {
             cache_capacity: 100_000,

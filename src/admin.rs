@@ -15,7 +15,8 @@
 //!   loopback clients or with the `[admin] token`.
 //!
 //! `/readyz` is also 503 while the state store does not answer (Redis down): a replica
-//! that cannot see revocations should not be sent traffic while others can.
+//! that cannot see revocations should not be sent traffic while others can. Likewise
+//! while the user database does not answer (`users/database.rs` says when that is).
 //!
 //! Anything else is 404; methods other than GET and HEAD (and PUT on `/log-level`) are
 //! 405. Every admin request is logged at `debug`.
@@ -39,6 +40,7 @@ use crate::log_level;
 use crate::metrics::Metrics;
 use crate::proxy::Snapshot;
 use crate::store::Store;
+use crate::users::database::UserDatabase;
 
 /// The largest `PUT /log-level` body read (`trace\n` needs 6 bytes).
 const LOG_LEVEL_BODY_LIMIT: usize = 64;
@@ -64,6 +66,7 @@ pub struct Admin {
     pub metrics: Arc<Metrics>,
     pub readiness: Readiness,
     pub store: Store,
+    pub user_database: Option<UserDatabase>,
     /// The current configuration (for `[admin] token` and the revocations' lifetime).
     pub snapshot: Arc<ArcSwap<Snapshot>>,
 }
@@ -114,6 +117,9 @@ impl Admin {
             "/readyz" if !self.readiness.is_ready() => text(503, "not ready\n", TEXT),
             "/readyz" if !self.store.is_up() => {
                 text(503, "not ready: the state store does not answer\n", TEXT)
+            }
+            "/readyz" if self.user_database.as_ref().is_some_and(|db| !db.is_up()) => {
+                text(503, "not ready: the user database does not answer\n", TEXT)
             }
             "/readyz" => text(200, "ready\n", TEXT),
             "/metrics" => text(

@@ -58,6 +58,8 @@ pub struct Config {
     pub access_log: crate::access_log::AccessLogFormat,
     /// `[state]`: where blacklists, revocations and shared counters live.
     pub state: crate::store::StateSettings,
+    /// `[user_database]`: users read from the application's database, beside `users`.
+    pub user_database: Option<crate::users::database::DatabaseSettings>,
     /// Things that work but deserve attention (inline secrets); printed at start and by `check`.
     pub warnings: Vec<String>,
     /// The files this configuration was read from (itself, users files, key and hash
@@ -239,8 +241,17 @@ impl Config {
                 )
             }
         };
+        let database = match &self.user_database {
+            Some(database) => format!(
+                " + {} at {} (cached {:?})",
+                database.url.kind().name(),
+                database.url.redacted(),
+                database.cache_ttl
+            ),
+            None => String::new(),
+        };
         format!(
-            "listen   {}{tls}\nadmin    {}\nupstream {upstream}\nkeys     {}\nusers    {} ({} active)\nauth     {}\nroutes   {} (default: {:?})\ndialects {}\nstate    {state}",
+            "listen   {}{tls}\nadmin    {}\nupstream {upstream}\nkeys     {}\nusers    {} ({} active){database}\nauth     {}\nroutes   {} (default: {:?})\ndialects {}\nstate    {state}",
             self.listen.address,
             self.admin.address,
             self.keys.iter().map(|k| format!("{} ({})", k.id(), crate::keys::algorithm_name(k.algorithm()))).collect::<Vec<_>>().join(", "),

@@ -205,6 +205,7 @@ pub fn credential_refusal(error: &CredentialError) -> Refusal {
 pub fn auth_refusal(error: &AuthError, password_credential: bool) -> Refusal {
     let invalid_token = match error {
         AuthError::Busy(_) => return Refusal::Busy,
+        AuthError::Unavailable => return Refusal::UsersUnavailable,
         AuthError::Token(_) => true,
         AuthError::Remembered(_) => !password_credential,
         AuthError::Credential(_) | AuthError::Password => false,
@@ -277,7 +278,7 @@ pub fn refusal_outcome(refusal: &Refusal) -> Outcome {
         Refusal::Unauthorized { .. } => Outcome::Unauthorized,
         Refusal::Forbidden(_) => Outcome::Forbidden,
         Refusal::TooManyRequests { .. } => Outcome::RateLimited,
-        Refusal::Busy | Refusal::StoreUnavailable => Outcome::Busy,
+        Refusal::Busy | Refusal::StoreUnavailable | Refusal::UsersUnavailable => Outcome::Busy,
         Refusal::BadGateway | Refusal::GatewayTimeout => Outcome::UpstreamError,
     }
 }

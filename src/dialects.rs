@@ -52,7 +52,7 @@ use crate::ratelimit::FailureLimiter;
 use crate::respond::LocalResponse;
 use crate::revocations::{RevocationRefusal, TokenFacts};
 use crate::store::Store;
-use crate::users::{AuthFailure, User, UserStore};
+use crate::users::{AuthFailure, Directory, User};
 use crate::verifier::jwt::ClaimProfile;
 pub use table::{SimpleDialect, TableReader};
 
@@ -234,6 +234,9 @@ pub enum LoginFailure {
     Invalid(AuthFailure),
     /// The hash pool is full: answer with the dialect's internal-error shape.
     Busy,
+    /// The user database did not answer: the dialect's internal-error shape, as a 503
+    /// ([`LocalResponse::unavailable`]). Never a wrong password.
+    Unavailable,
     /// Too many failed logins from this client or for this username lately: answer 429
     /// with `Retry-After`, in the dialect's own shape, even for the right password.
     Limited {
@@ -243,7 +246,7 @@ pub enum LoginFailure {
 
 /// What dialect code may use besides its request: users, keys, the slow-work pool.
 pub struct DialectContext<'a> {
-    pub users: &'a Arc<UserStore>,
+    pub users: &'a Directory,
     pub keys: &'a KeySet,
     /// Slow signing work (RSA and the other asymmetric algorithms).
     pub pool: &'a HashPool,
@@ -278,13 +281,17 @@ impl DialectContext<'_> {
             .check(self.users, lookup.clone(), password)
             .await
         {
-            Ok(user) => {
+            Ok(found) => {
                 self.count_login(LoginResult::Ok);
-                Ok(user)
+                Ok(found.user)
             }
             Err(PasswordFailure::Busy) => {
                 self.count_login(LoginResult::Busy);
                 Err(LoginFailure::Busy)
+            }
+            Err(PasswordFailure::Unavailable) => {
+                self.count_login(LoginResult::Busy);
+                Err(LoginFailure::Unavailable)
             }
             Err(PasswordFailure::Invalid(failure)) => {
                 attempt.failed().await;

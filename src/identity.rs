@@ -108,6 +108,9 @@ pub struct Identity {
     pub method: AuthMethod,
     /// Unix seconds after which this identity must not be used (a token's `exp`).
     pub expires_at: Option<u64>,
+    /// When what the user store said about the user goes stale (a user database's cache
+    /// entry); the verifier's cache keeps the identity no longer than that.
+    pub fresh_until: Option<std::time::Instant>,
     /// The token's id (`jti`) for the upstream, kept only when it is a plain header
     /// value: it is attacker-chosen text inside a signed token.
     token_id: Option<HeaderValue>,
@@ -137,9 +140,16 @@ impl Identity {
             principal,
             method,
             expires_at: None,
+            fresh_until: None,
             token_id: None,
             token: None,
         }
+    }
+
+    /// Marks the identity as built from a user entry that goes stale at `until`.
+    pub fn fresh_until(mut self, until: Option<std::time::Instant>) -> Self {
+        self.fresh_until = until;
+        self
     }
 
     /// A token's identity: its `jti`, `iat` and `exp`.
@@ -154,6 +164,7 @@ impl Identity {
             principal,
             method,
             expires_at: Some(expires_at),
+            fresh_until: None,
             token_id: token_id.and_then(|id| HeaderValue::from_str(id).ok()),
             token: Some(TokenMarks {
                 jti: token_id.map(Into::into),

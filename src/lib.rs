@@ -59,7 +59,9 @@
 //! - `dialects`: the five documented login APIs, their registry and endpoint table.
 //! - `keys`: signing/verification keys, key rings, JWKS; `tokens`: gatehouse's own
 //!   tokens and `gatehouse token`; `revoke`: `gatehouse revoke`.
-//! - `users`: the user store and the password hash formats.
+//! - `users`: users and password checks: the inline store, the hash formats, the SQL
+//!   user database (`users::database`) and the directory that asks both
+//!   (`users::directory`).
 //! - `offload`: the bounded pool for password hashes and RSA signatures.
 //!
 //! State that outlives the process and spans replicas:
@@ -67,6 +69,8 @@
 //!   (`store::redis`): simplejwt's blacklist, revocations, shared failure counters.
 //! - `revocations`: what a revocation is, and the in-memory mirror requests are checked
 //!   against.
+//! - `background`: the one-thread runtime the store and the user database run their
+//!   connections on.
 //!
 //! Around it:
 //! - `admin`: the admin listener (`/healthz`, `/readyz`, `/metrics`, `/log-level`,
@@ -81,6 +85,7 @@
 
 pub mod access_log;
 pub mod admin;
+pub mod background;
 pub mod body;
 pub mod cli;
 pub mod config;

@@ -79,6 +79,17 @@ fn check(cli: &Cli) -> ExitCode {
     for warning in &config.warnings {
         eprintln!("warning: {warning}");
     }
+    match server::check_user_database(&config) {
+        Ok(server::DatabaseCheck::NotConfigured) => {}
+        Ok(server::DatabaseCheck::Checked(database)) => {
+            println!("user database: {database}: queries ok");
+        }
+        Ok(server::DatabaseCheck::Unreachable(why)) => eprintln!("warning: {why}"),
+        Err(e) => {
+            eprintln!("{}: {e}", cli.config.display());
+            return ExitCode::from(EX_CONFIG);
+        }
+    }
     println!("{}: ok", cli.config.display());
     println!("{}", config.summary());
     ExitCode::SUCCESS

@@ -16,7 +16,7 @@ use std::sync::Arc;
 use crate::metrics::Metrics;
 use crate::offload::{Busy, HashPool};
 use crate::ratelimit::{FailureLimiter, RetryAfter};
-use crate::users::{AuthFailure, User, UserStore};
+use crate::users::{AuthFailure, Directory, Found, UserKey};
 
 /// One password attempt under the failed-password limits: per client, and per username
 /// when one could be read.
@@ -65,17 +65,11 @@ impl Lookup {
         }
     }
 
-    fn find(&self, users: &UserStore) -> Option<Arc<User>> {
+    pub fn key(&self) -> UserKey<'_> {
         match self {
-            Lookup::Username(name) => users.by_username(name).cloned(),
-            Lookup::UsernameIgnoreCase(name) => users.by_username(name).cloned().or_else(|| {
-                let wanted = name.to_lowercase();
-                users
-                    .iter()
-                    .find(|u| u.username.to_lowercase() == wanted)
-                    .cloned()
-            }),
-            Lookup::Email(email) => users.by_email(email).cloned(),
+            Lookup::Username(name) => UserKey::Username(name),
+            Lookup::UsernameIgnoreCase(name) => UserKey::UsernameFolded(name),
+            Lookup::Email(email) => UserKey::Email(email),
         }
     }
 }
@@ -85,6 +79,8 @@ impl Lookup {
 pub enum PasswordFailure {
     /// The hash pool is full: nothing was checked, so this is not a failed attempt.
     Busy,
+    /// The user database did not answer: nothing was checked either.
+    Unavailable,
     Invalid(AuthFailure),
 }
 
@@ -100,20 +96,26 @@ impl PasswordChecker {
         Self { pool, metrics }
     }
 
-    /// The user `lookup` names, if `password` is theirs and they are active.
+    /// The user `lookup` names, if `password` is theirs and they are active. The lookup
+    /// runs first (it may query the user database), then the hash on the pool.
     pub async fn check(
         &self,
-        users: &Arc<UserStore>,
+        users: &Directory,
         lookup: Lookup,
         password: Vec<u8>,
-    ) -> Result<Arc<User>, PasswordFailure> {
+    ) -> Result<Found, PasswordFailure> {
+        let found = match users.find(lookup.key()).await {
+            Ok(found) => found,
+            Err(e) => {
+                log::warn!("password check not done: {e}");
+                return Err(PasswordFailure::Unavailable);
+            }
+        };
+        let fresh_until = found.as_ref().and_then(|found| found.fresh_until);
         let users = users.clone();
         let outcome = self
             .pool
-            .run(move || {
-                let user = lookup.find(&users);
-                users.authenticate(user.as_ref(), &password)
-            })
+            .run(move || users.authenticate(found.as_ref().map(|found| &found.user), &password))
             .await;
         match outcome {
             Err(Busy) => {
@@ -124,7 +126,9 @@ impl PasswordChecker {
                 // A match on an inactive user still counts as a match (the hash agreed).
                 self.metrics
                     .password_check(matches!(result, Ok(_) | Err(AuthFailure::Inactive)));
-                result.map_err(PasswordFailure::Invalid)
+                result
+                    .map(|user| Found { user, fresh_until })
+                    .map_err(PasswordFailure::Invalid)
             }
         }
     }

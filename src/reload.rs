@@ -11,7 +11,8 @@
 //! Settings that belong to sockets and threads (`[listen]`, `[admin]`, `[server]`, and
 //! switching to or from the built-in echo) cannot change without a restart; a reload
 //! that changes them applies everything else and logs what was left alone. A reload
-//! that changes `[state]` (or switches the echo) is refused as a whole.
+//! that changes `[state]` or `[user_database]` (or switches the echo) is refused as a
+//! whole.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -64,6 +65,9 @@ impl Reloader {
         // from the new place while the old store still holds the blacklist.
         if config.state != old.state {
             return Err("changing [state] needs a restart; nothing was changed".into());
+        }
+        if config.user_database != old.user_database {
+            return Err("changing [user_database] needs a restart; nothing was changed".into());
         }
         if !needs_restart.is_empty() {
             log::warn!(

@@ -45,6 +45,13 @@ impl LocalResponse {
         }
     }
 
+    /// The same answer as a 503 with `Retry-After: 1`: what a dialect says in its own
+    /// server-error shape when the user database does not answer.
+    pub fn unavailable(mut self) -> Self {
+        self.status = 503;
+        self.with_header(RETRY_AFTER, HeaderValue::from_static("1"))
+    }
+
     pub fn with_header(mut self, name: HeaderName, value: HeaderValue) -> Self {
         self.headers.push((name, value));
         self
@@ -71,6 +78,8 @@ pub enum Refusal {
     Busy,
     /// 503: the state store cannot say whether a token is revoked (`revocations.rs`).
     StoreUnavailable,
+    /// 503: the user database did not answer (`users/database.rs`).
+    UsersUnavailable,
     BadGateway,
     GatewayTimeout,
 }
@@ -110,7 +119,7 @@ impl Refusal {
             Refusal::TooManyRequests { .. } => 429,
             Refusal::UriTooLong => 414,
             Refusal::HeadersTooLarge => 431,
-            Refusal::Busy | Refusal::StoreUnavailable => 503,
+            Refusal::Busy | Refusal::StoreUnavailable | Refusal::UsersUnavailable => 503,
             Refusal::BadGateway => 502,
             Refusal::GatewayTimeout => 504,
         }
@@ -138,6 +147,10 @@ impl Refusal {
                 "store_unavailable",
                 "cannot check revocations right now; try again shortly",
             ),
+            Refusal::UsersUnavailable => (
+                "users_unavailable",
+                "cannot look up users right now; try again shortly",
+            ),
             Refusal::BadGateway => ("bad_gateway", "the upstream service is unavailable"),
             Refusal::GatewayTimeout => (
                 "gateway_timeout",
@@ -164,7 +177,7 @@ impl Refusal {
                     .headers
                     .push((RETRY_AFTER, HeaderValue::from(*retry_after_secs)));
             }
-            Refusal::Busy | Refusal::StoreUnavailable => response
+            Refusal::Busy | Refusal::StoreUnavailable | Refusal::UsersUnavailable => response
                 .headers
                 .push((RETRY_AFTER, HeaderValue::from_static("1"))),
             _ => {}

@@ -12,8 +12,11 @@ pub fn revoke(config: &Config, target: Target) -> Result<Revocation, String> {
         return Err(format!("the {} is empty", target.kind()));
     }
     if let Target::User(name) = &target {
-        if !config.users.iter().any(|user| &user.username == name) {
-            return Err(format!("no user {name:?} in {}", config.file));
+        let users = crate::state::command_line_directory(config)?;
+        match users.find_blocking(crate::users::UserKey::Username(name)) {
+            Ok(Some(_)) => {}
+            Ok(None) => return Err(format!("no user {name:?} in {}", config.file)),
+            Err(e) => return Err(e.to_string()),
         }
     }
     crate::server::install_tls_provider();

@@ -24,6 +24,7 @@ use crate::offload::HashPool;
 use crate::proxy::{Gatehouse, Snapshot};
 use crate::state::{Shared, State};
 use crate::store::Store;
+use crate::users::database::{DatabaseError, UserDatabase};
 
 /// Options that come from the command line rather than the config file.
 #[derive(Debug, Default, Clone, Copy)]
@@ -50,6 +51,8 @@ pub enum StartError {
     Echo(String),
     #[error("[state]: {0}")]
     Store(String),
+    #[error("[user_database]: {0}")]
+    UserDatabase(String),
     #[error("{0}")]
     Other(String),
 }
@@ -87,6 +90,56 @@ fn preflight_binds(config: &Config) -> Result<(), StartError> {
     Ok(())
 }
 
+/// Opens `[user_database]` and checks its queries. A database that does not answer is
+/// not fatal (gatehouse starts not ready and checks once it answers); a query that does
+/// not return what gatehouse reads is.
+fn open_user_database(
+    settings: &crate::users::database::DatabaseSettings,
+    metrics: &Metrics,
+) -> Result<UserDatabase, StartError> {
+    let database = UserDatabase::open(settings, metrics.user_database.clone())
+        .map_err(|e| StartError::UserDatabase(e.to_string()))?;
+    match database.check_now() {
+        Ok(()) => log::info!("users from {}", database.describe()),
+        Err(e @ DatabaseError::Misconfigured { .. }) => {
+            return Err(StartError::UserDatabase(e.to_string()))
+        }
+        Err(e) => log::warn!(
+            "{e}: starting not ready; users from {} once it answers",
+            database.describe()
+        ),
+    }
+    Ok(database)
+}
+
+/// What `gatehouse check` found in the user database.
+pub enum DatabaseCheck {
+    NotConfigured,
+    /// The queries return what gatehouse reads (the database, described).
+    Checked(String),
+    /// The database did not answer: the configuration may still be right.
+    Unreachable(String),
+}
+
+/// `gatehouse check`'s look at `[user_database]`: `Err` names a query that does not
+/// return what gatehouse reads.
+pub fn check_user_database(config: &Config) -> Result<DatabaseCheck, String> {
+    let Some(settings) = &config.user_database else {
+        return Ok(DatabaseCheck::NotConfigured);
+    };
+    let metrics = Metrics::new().map_err(|e| format!("metrics: {e}"))?;
+    let database =
+        UserDatabase::open(settings, metrics.user_database.clone()).map_err(|e| e.to_string())?;
+    match database.check_now() {
+        Ok(()) => Ok(DatabaseCheck::Checked(database.describe())),
+        Err(e @ DatabaseError::Misconfigured { .. }) => Err(e.to_string()),
+        Err(e) => Ok(DatabaseCheck::Unreachable(format!(
+            "{e}; the queries of {} were not checked",
+            database.describe()
+        ))),
+    }
+}
+
 /// Builds every service and runs until a signal stops the process. Never returns on
 /// success (Pingora exits the process itself).
 pub fn run(config: Config, path: &std::path::Path, options: RunOptions) -> Result<(), StartError> {
@@ -110,6 +163,11 @@ pub fn run(config: Config, path: &std::path::Path, options: RunOptions) -> Resul
     install_tls_provider();
     let store = Store::open(&config.state, metrics.store.clone())
         .map_err(|e| StartError::Store(e.to_string()))?;
+    let user_database = config
+        .user_database
+        .as_ref()
+        .map(|settings| open_user_database(settings, &metrics))
+        .transpose()?;
     let echo_socket = match config.upstream.target {
         UpstreamTarget::BuiltinEcho => {
             Some(crate::echo::prepare_socket_dir().map_err(|e| StartError::Echo(e.to_string()))?)
@@ -125,7 +183,8 @@ pub fn run(config: Config, path: &std::path::Path, options: RunOptions) -> Resul
         echo_socket.clone(),
         config.auth.rate_limit.clone(),
         store.clone(),
-    );
+    )
+    .with_user_database(user_database.clone());
 
     let mut conf = ServerConf {
         threads: config.server.threads,
@@ -206,6 +265,7 @@ pub fn run(config: Config, path: &std::path::Path, options: RunOptions) -> Resul
             metrics,
             readiness: readiness.clone(),
             store,
+            user_database,
             snapshot: snapshot.clone(),
         },
     );

@@ -21,7 +21,8 @@ use crate::ratelimit::{FailureLimiter, LimitSettings};
 use crate::respond::Challenges;
 use crate::routes::RouteTable;
 use crate::store::Store;
-use crate::users::UserStore;
+use crate::users::database::UserDatabase;
+use crate::users::{Directory, UserStore};
 use crate::verifier::jwt::{ClaimProfile, TokenAcceptor, TokenAcceptors};
 use crate::verifier::{Verifier, VerifierSettings};
 
@@ -42,6 +43,9 @@ pub struct Shared {
     /// Each registered dialect's login and token counters, by [`Dialect::index`]: every
     /// dialect's series exists from the start, enabled or not.
     pub dialect_counters: Arc<[DialectCounters]>,
+    /// `[user_database]`, opened once: its pool and cache outlive reloads, and changes
+    /// to the section need a restart (as `[state]`'s do).
+    pub user_database: Option<UserDatabase>,
 }
 
 impl Shared {
@@ -62,7 +66,13 @@ impl Shared {
             echo_socket,
             limiter: Arc::new(FailureLimiter::new(limits).shared_through(&store)),
             store,
+            user_database: None,
         }
+    }
+
+    pub fn with_user_database(mut self, database: Option<UserDatabase>) -> Self {
+        self.user_database = database;
+        self
     }
 }
 
@@ -91,7 +101,10 @@ pub enum UpstreamPeer {
 
 impl State {
     pub fn build(config: Arc<Config>, shared: &Shared) -> Result<Self, String> {
-        let users = Arc::new(UserStore::new(config.users.clone()));
+        let users = Directory::new(
+            Arc::new(UserStore::new(config.users.clone())),
+            shared.user_database.clone(),
+        );
         let leeway = config.auth.leeway.as_secs();
         // Every enabled dialect's access tokens open proxied traffic, each checked with
         // its own key and claim rules. They are tried before the native profile so that,
@@ -166,6 +179,26 @@ impl State {
             config,
         })
     }
+}
+
+/// The users a command (`gatehouse token`, `gatehouse revoke`, `gatehouse check`) looks
+/// up: the configured ones and, when `[user_database]` is set, the database, opened for
+/// this one command.
+pub fn command_line_directory(config: &Config) -> Result<Directory, String> {
+    let database = match &config.user_database {
+        None => None,
+        Some(settings) => {
+            let metrics = Metrics::new().map_err(|e| format!("metrics: {e}"))?;
+            Some(
+                UserDatabase::open(settings, metrics.user_database.clone())
+                    .map_err(|e| e.to_string())?,
+            )
+        }
+    };
+    Ok(Directory::new(
+        Arc::new(UserStore::new(config.users.clone())),
+        database,
+    ))
 }
 
 /// The configured keys plus any a dialect generated itself (nomic without a configured

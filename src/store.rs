@@ -22,6 +22,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use crate::background::BackgroundRuntime;
 use crate::iso8601::unix_now;
 use crate::metrics::StoreMetrics;
 use crate::revocations::{Revocation, RevocationMirror, StalePolicy, Target};
@@ -134,7 +135,7 @@ struct Inner {
     timeout: Duration,
     up: Arc<AtomicBool>,
     /// Dropped last: shutting it down ends the follower.
-    runtime: StoreRuntime,
+    runtime: BackgroundRuntime,
 }
 
 #[derive(Clone)]
@@ -151,7 +152,11 @@ impl Store {
     /// error; Redis that does not answer is not (the process starts not ready, with a
     /// stale mirror, and connects once Redis does).
     pub fn open(settings: &StateSettings, metrics: StoreMetrics) -> Result<Self, StoreError> {
-        let runtime = StoreRuntime::new()?;
+        let runtime =
+            BackgroundRuntime::new("gatehouse-store").map_err(|e| StoreError::Embedded {
+                path: "runtime".into(),
+                message: format!("cannot start the store's thread: {e}"),
+            })?;
         let mirror = Arc::new(RevocationMirror::new(settings.policy, metrics.clone()));
         let up = Arc::new(AtomicBool::new(false));
         let settings_for_open = settings.clone();
@@ -194,7 +199,8 @@ impl Store {
                     Ok(Connection::Redis(redis))
                 }
             }
-        })??;
+        });
+        let backend = backend.ok_or(StoreError::Stopped)??;
         metrics.up.set(i64::from(up.load(Ordering::Acquire)));
         Ok(Self(Arc::new(Inner {
             backend,
@@ -326,7 +332,7 @@ impl Store {
         &self,
         future: impl Future<Output = T> + Send + 'static,
     ) -> Result<T, StoreError> {
-        self.0.runtime.block_on(future)
+        self.0.runtime.block_on(future).ok_or(StoreError::Stopped)
     }
 
     /// Runs one operation on the store's runtime, within the timeout, and records it.
@@ -440,58 +446,6 @@ impl Follow {
     /// a silently dead connection is noticed well within `max_stale`.
     fn resync_interval(&self) -> Duration {
         (self.policy.max_stale / 4).clamp(Duration::from_millis(250), Duration::from_secs(5))
-    }
-}
-
-/// The store's own runtime: one thread, alive as long as the store.
-struct StoreRuntime(Option<tokio::runtime::Runtime>);
-
-impl StoreRuntime {
-    fn new() -> Result<Self, StoreError> {
-        tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(1)
-            .thread_name("gatehouse-store")
-            .enable_all()
-            .build()
-            .map(|runtime| Self(Some(runtime)))
-            .map_err(|e| StoreError::Embedded {
-                path: "runtime".into(),
-                message: format!("cannot start the store's thread: {e}"),
-            })
-    }
-
-    fn spawn<F>(&self, future: F) -> tokio::task::JoinHandle<F::Output>
-    where
-        F: Future + Send + 'static,
-        F::Output: Send + 'static,
-    {
-        match &self.0 {
-            Some(runtime) => runtime.spawn(future),
-            // Only during drop; nothing asks then.
-            None => tokio::spawn(future),
-        }
-    }
-
-    /// Runs `future` to completion from a thread that is not an async worker, by handing
-    /// it to the store's thread and waiting.
-    fn block_on<T: Send + 'static>(
-        &self,
-        future: impl Future<Output = T> + Send + 'static,
-    ) -> Result<T, StoreError> {
-        let (sender, receiver) = std::sync::mpsc::sync_channel(1);
-        self.spawn(async move {
-            let _ = sender.send(future.await);
-        });
-        receiver.recv().map_err(|_| StoreError::Stopped)
-    }
-}
-
-impl Drop for StoreRuntime {
-    fn drop(&mut self) {
-        // The store may be dropped on an async worker, where a blocking shutdown panics.
-        if let Some(runtime) = self.0.take() {
-            runtime.shutdown_background();
-        }
     }
 }
 

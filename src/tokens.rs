@@ -50,10 +50,12 @@ pub fn issue_native(
 /// Why `gatehouse token` could not print a token.
 #[derive(Debug, thiserror::Error)]
 pub enum TokenCommandError {
-    #[error("no user named {0:?} in the configuration")]
+    #[error("no user named {0:?} in the configuration or its user database")]
     UnknownUser(String),
     #[error("user {0:?} is inactive")]
     Inactive(String),
+    #[error("{0}")]
+    UserDatabase(String),
     #[error("no key can sign gatehouse tokens: add a [[keys]] entry with a secret or private key")]
     NoSigningKey,
     #[error("unknown dialect {0:?} (expected {names})", names = Dialect::names())]
@@ -70,11 +72,13 @@ pub fn issue_token(
     username: &str,
     dialect: Option<&str>,
 ) -> Result<String, TokenCommandError> {
-    let user = config
-        .users
-        .iter()
-        .find(|u| u.username == username)
+    let users =
+        crate::state::command_line_directory(config).map_err(TokenCommandError::UserDatabase)?;
+    let found = users
+        .find_blocking(crate::users::UserKey::Username(username))
+        .map_err(|e| TokenCommandError::UserDatabase(e.to_string()))?
         .ok_or_else(|| TokenCommandError::UnknownUser(username.to_owned()))?;
+    let user = &*found.user;
     if !user.active {
         return Err(TokenCommandError::Inactive(username.to_owned()));
     }

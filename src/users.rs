@@ -1,8 +1,9 @@
 //! The configured users and password checks against them.
 //!
-//! Owns [`User`], the immutable [`UserStore`] built once per config load, and
-//! [`UserStore::authenticate`]; hash formats live in `users/hash.rs`, htpasswd files in
-//! `users/htpasswd.rs`.
+//! Owns [`User`], the immutable [`UserStore`] of configured users built once per config
+//! load, and [`UserStore::authenticate`]; hash formats live in `users/hash.rs`, htpasswd
+//! files in `users/htpasswd.rs`, users read from the application's database in
+//! `users/database.rs`, and the [`Directory`] that asks both in `users/directory.rs`.
 //!
 //! Decisions taken here:
 //! - Lookups are exact and case-sensitive (username, email, id): folding case would make
@@ -17,6 +18,8 @@
 //!   per cost would not help, since an unknown name has no cost to pick by.
 //! - The dummy is built once in `new` and costs nothing to build (see `hash.rs`).
 
+pub mod database;
+pub mod directory;
 mod hash;
 mod htpasswd;
 
@@ -24,6 +27,7 @@ use std::collections::HashMap;
 use std::fmt;
 use std::sync::Arc;
 
+pub use directory::{Directory, Found, UserKey};
 pub use hash::{hash_password, HashFormatError, PasswordHash};
 pub use htpasswd::{parse_htpasswd, HtpasswdError, HtpasswdErrorKind};
 
@@ -103,6 +107,22 @@ impl UserStore {
         self.by_id.get(&id)
     }
 
+    /// The user `key` names. A case-insensitive name is tried exactly first, then
+    /// against every user's lower-cased name.
+    pub fn find(&self, key: UserKey<'_>) -> Option<Arc<User>> {
+        match key {
+            UserKey::Username(name) => self.by_username(name).cloned(),
+            UserKey::UsernameFolded(name) => self.by_username(name).cloned().or_else(|| {
+                let wanted = name.to_lowercase();
+                self.iter()
+                    .find(|u| u.username.to_lowercase() == wanted)
+                    .cloned()
+            }),
+            UserKey::Email(email) => self.by_email(email).cloned(),
+            UserKey::Id(id) => self.by_id(id).cloned(),
+        }
+    }
+
     pub fn len(&self) -> usize {
         self.users.len()
     }
@@ -126,19 +146,28 @@ impl UserStore {
         user: Option<&Arc<User>>,
         password: &[u8],
     ) -> Result<Arc<User>, AuthFailure> {
-        let Some(user) = user else {
-            // black_box: the result is unused, and the work is the point.
-            std::hint::black_box(self.dummy.verify(std::hint::black_box(password)));
-            return Err(AuthFailure::UnknownUser);
-        };
-        if !user.password.verify(password) {
-            return Err(AuthFailure::WrongPassword);
-        }
-        if !user.active {
-            return Err(AuthFailure::Inactive);
-        }
-        Ok(Arc::clone(user))
+        verify_or_dummy(user, password, &self.dummy)
     }
+}
+
+/// The check behind [`UserStore::authenticate`], with the dummy for unknown users given.
+pub(crate) fn verify_or_dummy(
+    user: Option<&Arc<User>>,
+    password: &[u8],
+    dummy: &PasswordHash,
+) -> Result<Arc<User>, AuthFailure> {
+    let Some(user) = user else {
+        // black_box: the result is unused, and the work is the point.
+        std::hint::black_box(dummy.verify(std::hint::black_box(password)));
+        return Err(AuthFailure::UnknownUser);
+    };
+    if !user.password.verify(password) {
+        return Err(AuthFailure::WrongPassword);
+    }
+    if !user.active {
+        return Err(AuthFailure::Inactive);
+    }
+    Ok(Arc::clone(user))
 }
 
 impl fmt::Debug for UserStore {

@@ -28,7 +28,7 @@ use crate::identity::{Identity, Principals};
 use crate::metrics::{CacheResult, Metrics};
 use crate::offload::Busy;
 use crate::passwords::{Lookup as PasswordLookup, PasswordChecker, PasswordFailure};
-use crate::users::UserStore;
+use crate::users::{Directory, UserKey};
 
 /// Why a credential did not authenticate. Every message is safe to show a client: it
 /// never repeats the credential, and it does not say whether a username exists.
@@ -45,6 +45,9 @@ pub enum AuthError {
     Remembered(Arc<str>),
     #[error(transparent)]
     Busy(#[from] Busy),
+    /// The user database did not answer: nothing is known about the credential.
+    #[error("the user database is unavailable")]
+    Unavailable,
 }
 
 pub struct VerifierSettings {
@@ -55,7 +58,7 @@ pub struct VerifierSettings {
 }
 
 pub struct Verifier {
-    users: Arc<UserStore>,
+    users: Directory,
     principals: Principals,
     tokens: TokenAcceptors,
     cache: IdentityCache,
@@ -66,14 +69,14 @@ pub struct Verifier {
 
 impl Verifier {
     pub fn new(
-        users: Arc<UserStore>,
+        users: Directory,
         tokens: TokenAcceptors,
         settings: &VerifierSettings,
         passwords: PasswordChecker,
         metrics: Arc<Metrics>,
     ) -> Self {
         Self {
-            principals: Principals::new(&users),
+            principals: Principals::new(users.configured()),
             users,
             tokens,
             cache: IdentityCache::new(
@@ -88,7 +91,7 @@ impl Verifier {
         }
     }
 
-    pub fn users(&self) -> &Arc<UserStore> {
+    pub fn users(&self) -> &Directory {
         &self.users
     }
 
@@ -120,7 +123,7 @@ impl Verifier {
             }
         };
         let result = match (presented, password) {
-            (Presented::Token { token, .. }, _) => self.verify_token(token, kind),
+            (Presented::Token { token, .. }, _) => self.verify_token(token, kind).await,
             (_, Some(Ok(parts))) => self.verify_password(parts, kind).await,
             (_, Some(Err(error))) => Err(error.clone().into()),
             // `password_parts` is `Some` for every credential that is not a token.
@@ -153,33 +156,45 @@ impl Verifier {
         Lookup::Miss(digest)
     }
 
-    fn verify_token(&self, token: &str, kind: CredentialKind) -> Result<Arc<Identity>, AuthError> {
+    async fn verify_token(
+        &self,
+        token: &str,
+        kind: CredentialKind,
+    ) -> Result<Arc<Identity>, AuthError> {
         let (verified, acceptor) = self.tokens.verify(token)?;
         // Only reached on a cache miss: a cached token is not verified (nor counted) again.
         self.metrics.key_verified(acceptor.key().id());
-        self.identity_for(verified, kind)
+        self.identity_for(verified, kind).await
     }
 
-    fn identity_for(
+    async fn identity_for(
         &self,
         token: VerifiedToken,
         kind: CredentialKind,
     ) -> Result<Arc<Identity>, AuthError> {
-        let user = match &token.user {
-            UserRef::Username(name) => self.users.by_username(name),
-            UserRef::Id(id) => self.users.by_id(*id),
-        }
-        .ok_or(TokenError::UnknownUser)?;
-        if !user.active {
+        let key = match &token.user {
+            UserRef::Username(name) => UserKey::Username(name),
+            UserRef::Id(id) => UserKey::Id(*id),
+        };
+        let found = self
+            .users
+            .find(key)
+            .await
+            .map_err(|_| AuthError::Unavailable)?
+            .ok_or(TokenError::UnknownUser)?;
+        if !found.user.active {
             return Err(TokenError::Inactive.into());
         }
-        Ok(Arc::new(Identity::of_token(
-            self.principals.of(user),
-            kind.method(),
-            token.token_id.as_deref(),
-            token.issued_at,
-            token.expires_at,
-        )))
+        Ok(Arc::new(
+            Identity::of_token(
+                self.principals.of(&found.user),
+                kind.method(),
+                token.token_id.as_deref(),
+                token.issued_at,
+                token.expires_at,
+            )
+            .fresh_until(found.fresh_until),
+        ))
     }
 
     async fn verify_password(
@@ -197,11 +212,12 @@ impl Verifier {
             )
             .await
         {
-            Ok(user) => Ok(Arc::new(Identity::new(
-                self.principals.of(&user),
-                kind.method(),
-            ))),
+            Ok(found) => Ok(Arc::new(
+                Identity::new(self.principals.of(&found.user), kind.method())
+                    .fresh_until(found.fresh_until),
+            )),
             Err(PasswordFailure::Busy) => Err(AuthError::Busy(Busy)),
+            Err(PasswordFailure::Unavailable) => Err(AuthError::Unavailable),
             Err(PasswordFailure::Invalid(_)) => Err(AuthError::Password),
         }
     }
@@ -235,6 +251,6 @@ fn is_permanent(error: &AuthError) -> bool {
     match error {
         AuthError::Token(token) => token.is_permanent(),
         AuthError::Credential(_) | AuthError::Password => true,
-        AuthError::Remembered(_) | AuthError::Busy(_) => false,
+        AuthError::Remembered(_) | AuthError::Busy(_) | AuthError::Unavailable => false,
     }
 }

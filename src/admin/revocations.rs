@@ -21,6 +21,7 @@ use subtle::ConstantTimeEq as _;
 use crate::iso8601::unix_now;
 use crate::revocations::Target;
 use crate::state::State;
+use crate::users::UserKey;
 
 /// The largest `POST /revocations` body read.
 const BODY_LIMIT: usize = 4096;
@@ -137,8 +138,10 @@ async fn add(session: &mut ServerSession, state: &State) -> http::Response<Vec<u
         );
     }
     if let Target::User(name) = &target {
-        if state.verifier.users().by_username(name).is_none() {
-            return error(404, "unknown_user", "no such user");
+        match state.verifier.users().find(UserKey::Username(name)).await {
+            Ok(Some(_)) => {}
+            Ok(None) => return error(404, "unknown_user", "no such user"),
+            Err(e) => return error(503, "users_unavailable", &e.to_string()),
         }
     }
     let now = unix_now();

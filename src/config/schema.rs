@@ -34,6 +34,36 @@ pub struct RawConfig {
     #[serde(default)]
     pub log: RawLog,
     pub state: Option<RawState>,
+    pub user_database: Option<RawUserDatabase>,
+}
+
+/// `[user_database]`: users read from the legacy application's own database.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawUserDatabase {
+    pub url: Option<String>,
+    pub url_env: Option<String>,
+    pub url_file: Option<String>,
+    /// "django"; without it, `queries` must be given.
+    pub preset: Option<String>,
+    /// The preset's user table (a custom user model's).
+    pub table: Option<String>,
+    pub queries: Option<RawUserQueries>,
+    pub cache_ttl: Option<String>,
+    pub negative_cache_ttl: Option<String>,
+    pub cache_capacity: Option<u64>,
+    pub pool_size: Option<u32>,
+    pub connect_timeout: Option<String>,
+    pub query_timeout: Option<String>,
+}
+
+/// `[user_database.queries]`: one parameter each, in the database's own placeholder.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawUserQueries {
+    pub by_username: Option<String>,
+    pub by_email: Option<String>,
+    pub by_id: Option<String>,
 }
 
 /// `[state]`: the store of blacklists, revocations and shared counters.

@@ -35,6 +35,7 @@ use crate::routes::{normalize_path, Access, RouteRule};
 
 mod dialects;
 mod state;
+mod user_database;
 mod users;
 
 type Env<'a> = &'a dyn Fn(&str) -> Option<String>;
@@ -92,6 +93,7 @@ pub(super) fn validate(
     let identity = v.identity(&raw.identity, &root.key("identity"));
     let routes = v.routes(&raw.routes, &root.key("routes"));
     let state = v.state(raw.state.as_ref(), &root.key("state"));
+    let user_database = v.user_database(raw.user_database.as_ref(), &root.key("user_database"));
     let (dialects, dialect_limits) = match &auth {
         Some(auth) => v.dialects(&raw.dialects, &keys, auth, &state, &root.key("dialects")),
         None => Default::default(),
@@ -151,6 +153,7 @@ pub(super) fn validate(
                 dialect_limits,
                 access_log,
                 state,
+                user_database,
                 warnings,
                 watched,
             })

@@ -145,7 +145,7 @@ use super::{DialectContext, DialectRequest, Language, LoginFailure, Lookup, Sign
 use crate::keys::{algorithm_name, Key, KeyError, KeyRing};
 use crate::respond::LocalResponse;
 use crate::revocations::RevocationRefusal;
-use crate::users::User;
+use crate::users::{User, UserKey};
 use crate::verifier::jwt::{decode_with_policy, unix_seconds, TokenError};
 
 mod settings;
@@ -379,20 +379,25 @@ fn claim_as_username(value: &Value) -> Option<String> {
     }
 }
 
-/// drf-jwt's `_check_user`.
-fn check_user(
+/// drf-jwt's `_check_user`. `Err(None)`: the user database did not answer.
+async fn check_user(
     payload: &serde_json::Map<String, Value>,
     ctx: &DialectContext<'_>,
-) -> Result<Arc<User>, &'static str> {
+) -> Result<Arc<User>, Option<&'static str>> {
     let claim = payload.get("username").filter(|v| truthy(v));
     let Some(claim) = claim else {
-        return Err(INVALID_PAYLOAD);
+        return Err(Some(INVALID_PAYLOAD));
     };
-    let user = claim_as_username(claim)
-        .and_then(|name| ctx.users.by_username(&name).cloned())
-        .ok_or(USER_DOES_NOT_EXIST)?;
+    let Some(name) = claim_as_username(claim) else {
+        return Err(Some(USER_DOES_NOT_EXIST));
+    };
+    let user = match ctx.users.find(UserKey::Username(&name)).await {
+        Ok(Some(found)) => found.user,
+        Ok(None) => return Err(Some(USER_DOES_NOT_EXIST)),
+        Err(_) => return Err(None),
+    };
     if !user.active {
-        return Err(USER_DISABLED);
+        return Err(Some(USER_DISABLED));
     }
     Ok(user)
 }
@@ -458,9 +463,10 @@ pub async fn answer(
                 Ok(payload) => payload,
                 Err(message) => return non_field_error(message),
             };
-            let user = match check_user(&payload, ctx) {
+            let user = match check_user(&payload, ctx).await {
                 Ok(user) => user,
-                Err(message) => return non_field_error(message),
+                Err(Some(message)) => return non_field_error(message),
+                Err(None) => return server_error().unavailable(),
             };
             // drf-jwt tokens carry no `iat`: each was issued `lifetime` before its `exp`.
             let issued_at = payload
@@ -511,6 +517,7 @@ async fn obtain(
         // ModelBackend refuses inactive users like unknown ones.
         Err(LoginFailure::Invalid(_)) => non_field_error(UNABLE_TO_LOGIN),
         Err(LoginFailure::Busy) => server_error(),
+        Err(LoginFailure::Unavailable) => server_error().unavailable(),
         // DRF's `Throttled` answer (the library has no rate limit of its own; DESIGN
         // requires one): 429, English like the library's own messages, `Retry-After`.
         Err(LoginFailure::Limited { retry_after_secs }) => throttled(

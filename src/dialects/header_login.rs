@@ -175,6 +175,7 @@ impl Api for Settings {
             }
             Err(LoginFailure::Invalid(_)) => error(404, "Data not found."),
             Err(LoginFailure::Busy) => error(500, "Internal error."),
+            Err(LoginFailure::Unavailable) => error(500, "Internal error.").unavailable(),
             Err(LoginFailure::Limited { retry_after_secs }) => {
                 error(429, "Too many failed attempts.")
                     .with_header(http::header::RETRY_AFTER, retry_after_secs.into())

@@ -242,6 +242,14 @@ impl Api for Settings {
                 "No message available",
                 now,
             ),
+            Err(LoginFailure::Unavailable) => spring_error(
+                500,
+                "Internal Server Error",
+                request.path,
+                "No message available",
+                now,
+            )
+            .unavailable(),
         }
     }
 }

@@ -46,7 +46,7 @@ use crate::credentials::decode_basic;
 use crate::keys::{KeyError, KeyRing};
 use crate::respond::LocalResponse;
 use crate::revocations::RevocationRefusal;
-use crate::users::User;
+use crate::users::{User, UserKey};
 use crate::verifier::jwt::{decode_with_policy, unix_seconds, ClaimProfile, UserClaim};
 
 pub const REGISTRATION: Registration = Registration {
@@ -148,10 +148,12 @@ enum RenewalRefused {
     Revoked,
     /// The state store cannot say whether it is revoked: the 500 shape.
     Unavailable,
+    /// The user database did not answer: the 500 shape, as a 503.
+    UsersUnavailable,
 }
 
 /// Who a renewal token names, if it is a valid, unrevoked nomic token.
-fn renewal_user(
+async fn renewal_user(
     settings: &Settings,
     token: &str,
     ctx: &DialectContext<'_>,
@@ -174,12 +176,15 @@ fn renewal_user(
         .ok_or(RenewalRefused::Forbidden)?;
     let user = ctx
         .users
-        .by_id(id)
+        .find(UserKey::Id(id))
+        .await
+        .map_err(|_| RenewalRefused::UsersUnavailable)?
+        .map(|found| found.user)
         .filter(|user| user.active)
         .ok_or(RenewalRefused::Forbidden)?;
     let issued_at = claims.get("iat").and_then(unix_seconds);
     let jti = claims.get("jti").and_then(|jti| jti.as_str());
-    match ctx.revocation(jti, Some(user), issued_at) {
+    match ctx.revocation(jti, Some(&user), issued_at) {
         Ok(()) => Ok(user.clone()),
         Err(RevocationRefusal::Revoked) => Err(RenewalRefused::Revoked),
         Err(RevocationRefusal::Unavailable) => Err(RenewalRefused::Unavailable),
@@ -253,13 +258,16 @@ impl Api for Settings {
                 Ok(user) => user,
                 Err(LoginFailure::Invalid(_)) => return forbidden(),
                 Err(LoginFailure::Busy) => return internal_error(request.path, request.now),
+                Err(LoginFailure::Unavailable) => {
+                    return internal_error(request.path, request.now).unavailable()
+                }
                 Err(LoginFailure::Limited { retry_after_secs }) => {
                     return LocalResponse::empty(429)
                         .with_header(http::header::RETRY_AFTER, retry_after_secs.into())
                 }
             }
         } else if scheme.eq_ignore_ascii_case("bearer") {
-            match renewal_user(settings, credential, ctx) {
+            match renewal_user(settings, credential, ctx).await {
                 Ok(user) => user,
                 Err(RenewalRefused::Forbidden) => return forbidden(),
                 Err(RenewalRefused::Revoked) => {
@@ -272,6 +280,9 @@ impl Api for Settings {
                 }
                 Err(RenewalRefused::Unavailable) => {
                     return internal_error(request.path, request.now)
+                }
+                Err(RenewalRefused::UsersUnavailable) => {
+                    return internal_error(request.path, request.now).unavailable()
                 }
             }
         } else {

@@ -124,7 +124,7 @@ use crate::keys::{Key, KeyError, KeyRing};
 use crate::respond::LocalResponse;
 use crate::revocations::RevocationRefusal;
 use crate::store::{OutstandingToken, StoreError};
-use crate::users::User;
+use crate::users::{User, UserKey};
 use crate::verifier::jwt::{decode_with_policy, unix_seconds, TokenError};
 
 mod settings;
@@ -231,6 +231,8 @@ enum TokenProblem {
 enum Refused {
     Token(TokenProblem),
     ServerError,
+    /// The user database did not answer: the server error, as a 503.
+    UsersUnavailable,
 }
 
 impl From<TokenProblem> for Refused {
@@ -265,6 +267,7 @@ fn refused(messages: Messages, refusal: Refused) -> LocalResponse {
     match refusal {
         Refused::Token(problem) => token_not_valid(messages, problem),
         Refused::ServerError => server_error(),
+        Refused::UsersUnavailable => server_error().unavailable(),
     }
 }
 
@@ -550,7 +553,7 @@ async fn check(
     ) {
         Ok(claims) => {
             library_checks(settings, &claims, kind, now, ctx).await?;
-            not_revoked(&claims, ctx)?;
+            not_revoked(&claims, ctx).await?;
             Ok(claims)
         }
         // The signature is good but a time claim is missing, not a u64, expired or not yet
@@ -628,14 +631,19 @@ async fn library_checks(
 /// Revocations (`/revocations`, `gatehouse revoke`): gatehouse's addition, after the
 /// library's own checks. A revoked token is refused as a blacklisted one; a store that
 /// cannot say is Django's 500.
-fn not_revoked(claims: &Map<String, Value>, ctx: &DialectContext<'_>) -> Result<(), Refused> {
+async fn not_revoked(claims: &Map<String, Value>, ctx: &DialectContext<'_>) -> Result<(), Refused> {
     let jti = claims.get("jti").and_then(Value::as_str);
-    let user = claims
-        .get("user_id")
-        .and_then(Value::as_i64)
-        .and_then(|id| ctx.users.by_id(id));
+    let user = match claims.get("user_id").and_then(Value::as_i64) {
+        Some(id) => ctx
+            .users
+            .find(UserKey::Id(id))
+            .await
+            .map_err(|_| Refused::UsersUnavailable)?
+            .map(|found| found.user),
+        None => None,
+    };
     let issued_at = claims.get("iat").and_then(unix_seconds);
-    match ctx.revocation(jti, user.map(|user| &**user), issued_at) {
+    match ctx.revocation(jti, user.as_deref(), issued_at) {
         Ok(()) => Ok(()),
         Err(RevocationRefusal::Revoked) => Err(TokenProblem::Blacklisted.into()),
         Err(RevocationRefusal::Unavailable) => Err(Refused::ServerError),
@@ -768,6 +776,7 @@ async fn obtain(
         Ok(user) => user,
         Err(LoginFailure::Invalid(_)) => return failed(),
         Err(LoginFailure::Busy) => return server_error(),
+        Err(LoginFailure::Unavailable) => return server_error().unavailable(),
         Err(LoginFailure::Limited { retry_after_secs }) => {
             return throttled(&messages.throttled(retry_after_secs), retry_after_secs)
         }

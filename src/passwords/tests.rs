@@ -1,12 +1,12 @@
 use super::*;
 use crate::ratelimit::LimitSettings;
-use crate::users::PasswordHash;
+use crate::users::{Directory, PasswordHash, User, UserStore};
 use std::time::Duration;
 
 // htpasswd -nbB -C 4 alice 'correct horse'
 const BCRYPT_4: &str = "$2y$04$2nIagUtAOLZ0/Z7DYISSb.3AjpuquUEZYrZH0EKRs3LvQ.nGw5Sdq";
 
-fn store() -> Arc<UserStore> {
+fn store() -> Directory {
     let user = |username: &str, email: &str, active: bool| User {
         username: username.into(),
         id: None,
@@ -15,10 +15,13 @@ fn store() -> Arc<UserStore> {
         active,
         password: PasswordHash::parse(BCRYPT_4).unwrap(),
     };
-    Arc::new(UserStore::new(vec![
-        user("Alice", "alice@example.com", true),
-        user("carol", "carol@example.com", false),
-    ]))
+    Directory::new(
+        Arc::new(UserStore::new(vec![
+            user("Alice", "alice@example.com", true),
+            user("carol", "carol@example.com", false),
+        ])),
+        None,
+    )
 }
 
 fn checker() -> (PasswordChecker, Arc<Metrics>) {
@@ -40,7 +43,7 @@ async fn each_lookup_finds_the_user_it_names() {
     let (checker, _) = checker();
     let users = store();
     let password = || b"correct horse".to_vec();
-    let found = |r: Result<Arc<User>, PasswordFailure>| r.map(|u| u.username.clone());
+    let found = |r: Result<Found, PasswordFailure>| r.map(|f| f.user.username.clone());
     assert_eq!(
         found(
             checker

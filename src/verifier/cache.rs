@@ -112,7 +112,8 @@ impl BuildHasher for DigestHasher {
     }
 }
 
-/// Caps each entry's lifetime at its identity's expiry.
+/// Caps each entry's lifetime at its identity's expiry, and at the instant what the user
+/// store said about its user goes stale.
 struct CapAtExpiry {
     ttl: Duration,
 }
@@ -162,7 +163,14 @@ impl IdentityCache {
     /// as a miss, so the caller re-verifies and refuses with the precise reason.
     pub fn get(&self, digest: &Digest) -> Option<Arc<Identity>> {
         let identity = self.positive.get(digest)?;
-        if identity.is_expired(unix_now().saturating_sub(self.leeway)) {
+        // Checked here as well as in the expiry: moka's per-entry expiry is not exact
+        // (seen serving an entry past its `fresh_until`), and these two instants are
+        // what keeps an expired token or a changed user from being served.
+        if identity.is_expired(unix_now().saturating_sub(self.leeway))
+            || identity
+                .fresh_until
+                .is_some_and(|until| until <= Instant::now())
+        {
             self.positive.invalidate(digest);
             return None;
         }
@@ -235,5 +243,40 @@ mod tests {
         cache.remember_refusal(a, "refused a");
         assert_eq!(cache.refused(&a).as_deref(), Some("refused a"));
         assert_eq!(cache.refused(&b), None);
+    }
+
+    #[test]
+    fn an_identity_is_kept_no_longer_than_its_users_entry_is_fresh() {
+        use crate::identity::{AuthMethod, Identity, Principal};
+        use crate::users::{PasswordHash, User};
+        let cache = IdentityCache::new(100, Duration::from_secs(60), Duration::from_secs(60), 0);
+        let user = Arc::new(User {
+            username: "ada".into(),
+            id: None,
+            email: None,
+            roles: Vec::new(),
+            active: true,
+            password: PasswordHash::default_dummy(),
+        });
+        let identity = |fresh_for: Option<Duration>| {
+            Arc::new(
+                Identity::new(Arc::new(Principal::new(user.clone())), AuthMethod::Basic)
+                    .fresh_until(fresh_for.map(|d| Instant::now() + d)),
+            )
+        };
+        let d = Digester::new();
+        let (stale, lasting) = (
+            d.digest(Domain::Basic, &[b"stale"]),
+            d.digest(Domain::Basic, &[b"lasting"]),
+        );
+        cache.insert(stale, identity(Some(Duration::from_millis(200))));
+        cache.insert(lasting, identity(None));
+        assert!(cache.get(&stale).is_some());
+        std::thread::sleep(Duration::from_millis(300));
+        assert!(
+            cache.get(&stale).is_none(),
+            "kept past its user's freshness"
+        );
+        assert!(cache.get(&lasting).is_some());
     }
 }

@@ -8,7 +8,7 @@ use super::*;
 use crate::keys::{KeyMaterial, KeySet};
 use crate::metrics::Metrics;
 use crate::offload::HashPool;
-use crate::users::{PasswordHash, UserStore};
+use crate::users::{Directory, PasswordHash, UserStore};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
 use http::header::HeaderValue;
@@ -84,7 +84,7 @@ fn en() -> Settings {
 }
 
 struct Env {
-    users: Arc<UserStore>,
+    users: Directory,
     keys: KeySet,
     pool: Arc<HashPool>,
     passwords: crate::passwords::PasswordChecker,
@@ -102,7 +102,7 @@ impl Env {
         let pool = Arc::new(pool);
         let metrics = Arc::new(Metrics::new().unwrap());
         Self {
-            users: Arc::new(store()),
+            users: Directory::new(Arc::new(store()), None),
             keys: KeySet::new(vec![]),
             pool: pool.clone(),
             passwords: crate::passwords::PasswordChecker::new(pool, metrics.clone()),

@@ -7,7 +7,7 @@ use crate::keys::{KeyMaterial, KeySet};
 use crate::metrics::Metrics;
 use crate::offload::HashPool;
 use crate::ratelimit::{FailureLimiter, LimitSettings};
-use crate::users::{PasswordHash, UserStore};
+use crate::users::{Directory, PasswordHash, UserStore};
 use http::header::CONTENT_TYPE;
 use serde_json::json;
 use std::sync::Arc;
@@ -32,7 +32,7 @@ enum Cfg {
 
 struct Env {
     settings: Settings,
-    users: Arc<UserStore>,
+    users: Directory,
     keys: KeySet,
     pool: Arc<HashPool>,
     passwords: crate::passwords::PasswordChecker,
@@ -84,12 +84,15 @@ fn env_for(cfg: Cfg) -> Env {
             leeway_secs: 0,
             max_token_bytes: 8192,
         },
-        users: Arc::new(UserStore::new(vec![
-            user("user", Some(206661), &[], true, PASSWORD),
-            user("admin", Some(206662), &["admin", "user"], true, MASTERKEY),
-            user("inactive", Some(206663), &["user"], false, PASSWORD),
-            user("noid", None, &[], true, PASSWORD),
-        ])),
+        users: Directory::new(
+            Arc::new(UserStore::new(vec![
+                user("user", Some(206661), &[], true, PASSWORD),
+                user("admin", Some(206662), &["admin", "user"], true, MASTERKEY),
+                user("inactive", Some(206663), &["user"], false, PASSWORD),
+                user("noid", None, &[], true, PASSWORD),
+            ])),
+            None,
+        ),
         keys: KeySet::new(vec![]),
         pool: pool.clone(),
         passwords: crate::passwords::PasswordChecker::new(pool, metrics.clone()),
@@ -1881,7 +1884,11 @@ fn too_large_is_drf_shaped() {
 #[tokio::test]
 async fn issued_access_tokens_match_the_login_ones() {
     let env = env(Language::Ru, false);
-    let user = env.users.by_email("admin@example.com").unwrap();
+    let user = env
+        .users
+        .configured()
+        .by_email("admin@example.com")
+        .unwrap();
     let at = now();
     let token = issue_access(&env.settings, user, "10.1.2.3".parse().unwrap(), at).unwrap();
     assert_eq!(part(&token, 0), r#"{"typ":"JWT","alg":"HS256"}"#);
@@ -1908,7 +1915,7 @@ async fn issued_access_tokens_match_the_login_ones() {
     assert_eq!(r.status, 200);
     assert!(issue_access(
         &env.settings,
-        env.users.by_email("noid@example.com").unwrap(),
+        env.users.configured().by_email("noid@example.com").unwrap(),
         "127.0.0.1".parse().unwrap(),
         at
     )

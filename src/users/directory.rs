@@ -1,0 +1,106 @@
+//! Where a user is looked up: the configured users first (inline and users files), then
+//! the user database when one is configured.
+//!
+//! Decisions taken here:
+//! - Configured users win over database users of the same name: they are the operator's
+//!   own (service accounts, break-glass admins), and finding them costs no query.
+//! - A lookup is async because the database's is; configured users answer at once.
+//! - The unknown-user dummy is the database's when there is one (most users live there),
+//!   else the configured users' (see `users.rs`).
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use super::database::{DatabaseError, UserDatabase};
+use super::{verify_or_dummy, AuthFailure, User, UserStore};
+
+/// What names a user.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum UserKey<'a> {
+    /// Exact, case-sensitive.
+    Username(&'a str),
+    /// Case-insensitive (ASP.NET Identity's normalised names, MySQL's collations).
+    UsernameFolded(&'a str),
+    Email(&'a str),
+    Id(i64),
+}
+
+/// A user found, and until when that answer may be relied on (`None`: as long as the
+/// configuration that holds the user).
+#[derive(Clone, Debug)]
+pub struct Found {
+    pub user: Arc<User>,
+    pub fresh_until: Option<Instant>,
+}
+
+/// The configured users and the user database, asked in that order. Cheap to clone.
+#[derive(Clone, Debug)]
+pub struct Directory {
+    configured: Arc<UserStore>,
+    database: Option<UserDatabase>,
+}
+
+impl Directory {
+    pub fn new(configured: Arc<UserStore>, database: Option<UserDatabase>) -> Self {
+        Self {
+            configured,
+            database,
+        }
+    }
+
+    /// Only the configured users (tests, and places that never query).
+    pub fn configured_only(users: Vec<User>) -> Self {
+        Self::new(Arc::new(UserStore::new(users)), None)
+    }
+
+    pub fn configured(&self) -> &Arc<UserStore> {
+        &self.configured
+    }
+
+    pub fn database(&self) -> Option<&UserDatabase> {
+        self.database.as_ref()
+    }
+
+    /// The user `key` names. `Err` only when the database could not answer: never a
+    /// "not found" in disguise.
+    pub async fn find(&self, key: UserKey<'_>) -> Result<Option<Found>, DatabaseError> {
+        if let Some(user) = self.configured.find(key) {
+            return Ok(Some(Found {
+                user,
+                fresh_until: None,
+            }));
+        }
+        match &self.database {
+            Some(database) => database.find(key).await,
+            None => Ok(None),
+        }
+    }
+
+    /// The same, from a thread that is not an async worker (the command line).
+    pub fn find_blocking(&self, key: UserKey<'_>) -> Result<Option<Found>, DatabaseError> {
+        if let Some(user) = self.configured.find(key) {
+            return Ok(Some(Found {
+                user,
+                fresh_until: None,
+            }));
+        }
+        match &self.database {
+            Some(database) => database.find_blocking(key),
+            None => Ok(None),
+        }
+    }
+
+    /// [`UserStore::authenticate`] with this directory's dummy. Blocking.
+    pub fn authenticate(
+        &self,
+        user: Option<&Arc<User>>,
+        password: &[u8],
+    ) -> Result<Arc<User>, AuthFailure> {
+        match (&self.database, user) {
+            (Some(database), None) => {
+                database.with_dummy(|dummy| verify_or_dummy(None, password, dummy))
+            }
+            _ => self.configured.authenticate(user, password),
+        }
+    }
+}
