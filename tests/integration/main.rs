@@ -50,3 +50,7 @@ mod redis_server;
 mod state;
 // Replicas sharing one real Redis: blacklist, revocations, failure counters, Redis faults.
 mod replicas;
+// The real PostgreSQL cluster that the SQL user source tests run against.
+mod postgres_server;
+// The PostgreSQL helper proven: stop/kill/restart keep the data, no leftovers.
+mod postgres;
