@@ -52,5 +52,7 @@ mod state;
 mod replicas;
 // The real PostgreSQL cluster that the SQL user source tests run against.
 mod postgres_server;
-// The PostgreSQL helper proven: stop/kill/restart keep the data, no leftovers.
+// The real Django 4.2 writing users into PostgreSQL or SQLite (a venv under target/).
+mod django_users;
+// Those two proven: Django's writes read back with psql, stop/kill/restart, no leftovers.
 mod postgres;
