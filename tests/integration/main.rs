@@ -50,3 +50,9 @@ mod redis_server;
 mod state;
 // Replicas sharing one real Redis: blacklist, revocations, failure counters, Redis faults.
 mod replicas;
+// The real PostgreSQL cluster that the SQL user source tests run against.
+mod postgres_server;
+// The real Django 4.2 writing users into PostgreSQL or SQLite (a venv under target/).
+mod django_users;
+// Those two proven: Django's writes read back with psql, stop/kill/restart, no leftovers.
+mod postgres;
