@@ -19,6 +19,12 @@ const USERS: &[(&str, &str, &str)] = &[
      "mkpasswd -m bcrypt -R 5 'correct horse'"),
     ("django", "pbkdf2_sha256$1000$dUQNLt6htvtCaUV20Zf6R8$kezQeo79JTn4B6MQrcWJOqoPKonxpJ4ZpI2HRgv/ZFA=",
      "PBKDF2PasswordHasher().encode('correct horse', salt, iterations=1000)  (Django 5.2)"),
+    ("django-argon2", "argon2$argon2id$v=19$m=1024,t=1,p=1$N3RPM1JlTGpMbnFiOWFWV2xPczJWaQ$yXRQ1BOBCt7/JpAEwRwxMX0Nz3bcg2BPW3/jF2knL9A",
+     "make_password('correct horse', hasher=Argon2PasswordHasher with t=1, m=1024, p=1)  (Django 4.2.30, argon2-cffi 25.1.0)"),
+    ("php-argon2id", "$argon2id$v=19$m=1024,t=1,p=1$V01qeXdJUUp0VW1mbEZGcg$yIe0evdFi8KHZKE004uRCS9qdlB7/E6ZQcl3UUT2eqo",
+     "password_hash('correct horse', PASSWORD_ARGON2ID, ['memory_cost' => 1024, 'time_cost' => 1, 'threads' => 1])  (PHP 8.2.36)"),
+    ("php-bcrypt", "$2y$04$MCbtOhgaHjgEm0yO0m1PF.y1pAfq5Fz6dHyMiN6n0dfGAflLzlIJ.",
+     "password_hash('correct horse', PASSWORD_BCRYPT, ['cost' => 4])  (PHP 8.2.36)"),
 ];
 
 #[test]

@@ -3,10 +3,11 @@ use super::*;
 // Every vector below was made by the tool named in the comment above it, never by this
 // code. Tools: apache2-utils 2.4 htpasswd, libxcrypt's mkpasswd (Debian `whois`),
 // pyca bcrypt 5.0.0, argon2 CLI 0~20190702 (Debian `argon2`, the reference
-// implementation), argon2-cffi 25.1.0, Django 5.2.19 (`settings.configure()`).
+// implementation), argon2-cffi 25.1.0, Django 5.2.19 (`settings.configure()`), Django
+// 4.2.30 with argon2-cffi 25.1.0 (settings.configure() with PASSWORD_HASHERS listing the
+// hasher used), PHP 8.2.36 (Debian php8.2-cli, libargon2).
 // tests/captures/hashes/make-vectors.sh reruns them (new salts each time).
 
-// htpasswd -nbB -C 4 alice 'correct horse'
 const BCRYPT_2Y: &str = "$2y$04$2nIagUtAOLZ0/Z7DYISSb.3AjpuquUEZYrZH0EKRs3LvQ.nGw5Sdq";
 // htpasswd -nbB -C 5 bob 'pässwörd'   (UTF-8 password)
 const BCRYPT_2Y_UTF8: &str = "$2y$05$7pZQTJHPgqn4zrwnlNEGpOKgi4GBTETPvJVPKn.gKYA1UcSpF.7Bm";
@@ -78,6 +79,28 @@ const DJANGO_PBKDF2_UTF8: &str =
 const DJANGO_PBKDF2_EMPTY: &str =
     "pbkdf2_sha256$1000$lzY8XMEqLoDjryQUkue1Ug$NWnScfKRdS961tp/93JUUfXPxVH14DzG4Go7VRyVxKI=";
 
+// Django 4.2.30: make_password('correct horse', hasher='argon2')   (m=102400, t=2, p=8)
+const DJANGO42_ARGON2_DEFAULT: &str = "argon2$argon2id$v=19$m=102400,t=2,p=8$ZEh5YVZ4TENOWlZrQUNHbDlsRVo3Mw$1B6RHW8/ZtAKPcmU2ZF+N5moiSWNXNqxEtDyaWnvNTM";
+// Django 4.2.30: class SmallArgon2(Argon2PasswordHasher): time_cost = 1;
+//     memory_cost = 1024; parallelism = 1
+// make_password('correct horse', hasher=SmallArgon2())
+const DJANGO42_ARGON2: &str = "argon2$argon2id$v=19$m=1024,t=1,p=1$N3RPM1JlTGpMbnFiOWFWV2xPczJWaQ$yXRQ1BOBCt7/JpAEwRwxMX0Nz3bcg2BPW3/jF2knL9A";
+
+// PHP 8.2.36: php -r "echo password_hash('correct horse', PASSWORD_ARGON2ID);"
+//     (PHP's defaults: m=65536, t=4, p=1)
+const PHP_ARGON2ID_DEFAULT: &str = "$argon2id$v=19$m=65536,t=4,p=1$cy53eXdBNU5UYjZrMHQvVw$I45SAu1fIYpxOKIwzwfxN1V7EjXpLUBb6pyL6Zbualo";
+// php -r "echo password_hash('correct horse', PASSWORD_ARGON2ID,
+//     ['memory_cost' => 1024, 'time_cost' => 1, 'threads' => 1]);"
+const PHP_ARGON2ID: &str = "$argon2id$v=19$m=1024,t=1,p=1$V01qeXdJUUp0VW1mbEZGcg$yIe0evdFi8KHZKE004uRCS9qdlB7/E6ZQcl3UUT2eqo";
+// php -r "echo password_hash('correct horse', PASSWORD_ARGON2I);"
+const PHP_ARGON2I_DEFAULT: &str = "$argon2i$v=19$m=65536,t=4,p=1$ZHN1Ri81c2J6VDNOR1o2bQ$TOtj9b+thE6W17caAk0510wlgny+FkqqO6lMVXmJP6Q";
+// php -r "echo password_hash('correct horse', PASSWORD_BCRYPT);"   (PHP's default cost 10)
+const PHP_BCRYPT_DEFAULT: &str = "$2y$10$DnHskMdhw.u0G0MGw54t2Ofbrtfg/jHKyTkKf2R9CQfll8NEajUxq";
+// php -r "echo password_hash('correct horse', PASSWORD_DEFAULT);"
+const PHP_DEFAULT: &str = "$2y$10$tbjxKDQj1rHouOI96OVe.ek4WdcaQnlOcfzoA42Xk30WmH7tVDvD6";
+// php -r "echo password_hash('correct horse', PASSWORD_BCRYPT, ['cost' => 4]);"
+const PHP_BCRYPT: &str = "$2y$04$MCbtOhgaHjgEm0yO0m1PF.y1pAfq5Fz6dHyMiN6n0dfGAflLzlIJ.";
+
 fn parse(stored: &str) -> PasswordHash {
     PasswordHash::parse(stored).unwrap()
 }
@@ -91,6 +114,18 @@ fn assert_verifies(stored: &str, right: &[u8], scheme: &str) {
     assert!(!hash.verify(&wrong), "wrong password accepted for {scheme}");
     assert!(!hash.verify(b"correct horsf"));
     assert!(!hash.verify(b""), "empty password accepted for {scheme}");
+}
+
+/// For vectors at a tool's default cost: the right password and one wrong one, since each
+/// check costs what a real login does (and more in this unoptimised test build).
+fn assert_verifies_at_default_cost(stored: &str, right: &[u8], scheme: &str) {
+    let hash = parse(stored);
+    assert_eq!(hash.scheme(), scheme);
+    assert!(hash.verify(right), "right password refused for {scheme}");
+    assert!(
+        !hash.verify(b"correct horsf"),
+        "wrong password accepted for {scheme}"
+    );
 }
 
 #[test]
@@ -191,6 +226,24 @@ fn django_pbkdf2() {
     assert!(empty.verify(b""));
     assert!(!empty.verify(b" "));
     assert!(!parse(DJANGO_PBKDF2).verify(b"\xff\xfe\x80"));
+}
+
+#[test]
+fn argon2_from_django_4_2() {
+    assert_verifies(DJANGO42_ARGON2, b"correct horse", "argon2id");
+    // Django's own default parameters, not a test-sized copy.
+    assert_verifies_at_default_cost(DJANGO42_ARGON2_DEFAULT, b"correct horse", "argon2id");
+}
+
+#[test]
+fn php_password_hash() {
+    assert_verifies(PHP_ARGON2ID, b"correct horse", "argon2id");
+    assert_verifies(PHP_BCRYPT, b"correct horse", "bcrypt");
+    // PHP's defaults: argon2 m=65536 t=4 p=1, bcrypt $2y$10$.
+    assert_verifies_at_default_cost(PHP_ARGON2ID_DEFAULT, b"correct horse", "argon2id");
+    assert_verifies_at_default_cost(PHP_ARGON2I_DEFAULT, b"correct horse", "argon2i");
+    assert_verifies_at_default_cost(PHP_BCRYPT_DEFAULT, b"correct horse", "bcrypt");
+    assert_verifies_at_default_cost(PHP_DEFAULT, b"correct horse", "bcrypt");
 }
 
 #[test]
@@ -404,6 +457,8 @@ fn dummy_has_same_cost_and_matches_nothing() {
         (BCRYPT_2Y, b"correct horse"),
         (DJANGO_PBKDF2, b"correct horse"),
         (ARGON2ID_EMPTY_CFFI, b""),
+        (DJANGO42_ARGON2, b"correct horse"),
+        (PHP_ARGON2ID, b"correct horse"),
     ] {
         let hash = parse(stored);
         let dummy = hash.dummy_like();

@@ -54,3 +54,33 @@ print(make_password('correct horse', hasher='scrypt'))
 print(make_password('correct horse', hasher='md5'))
 print(make_password(None))
 PYEOF
+echo "== django 4.2: argon2"
+# PY42: a Python with Django 4.2 (4.2.30 made the committed vectors) and argon2-cffi.
+PY42=${PY42:-$PY}
+$PY42 - <<'PYEOF'
+import importlib.metadata as m
+import django
+from django.conf import settings
+settings.configure(PASSWORD_HASHERS=["django.contrib.auth.hashers.Argon2PasswordHasher"])
+django.setup()
+from django.contrib.auth.hashers import make_password, check_password, Argon2PasswordHasher
+print("django", django.get_version(), "argon2-cffi", m.version("argon2-cffi"))
+class SmallArgon2(Argon2PasswordHasher):
+    time_cost = 1; memory_cost = 1024; parallelism = 1
+def show(label, h, pw):
+    assert check_password(pw, h), label
+    print(f"{label}: {h}")
+show("argon2 default", make_password("correct horse", hasher="argon2"), "correct horse")
+show("argon2 small", make_password("correct horse", hasher=SmallArgon2()), "correct horse")
+PYEOF
+echo "== php password_hash"
+# PHP 8.2 (Debian php-cli, libargon2) made the committed vectors.
+php -r '
+echo "php ", PHP_VERSION, "\n";
+echo password_hash("correct horse", PASSWORD_ARGON2ID), "\n";
+echo password_hash("correct horse", PASSWORD_ARGON2ID, ["memory_cost" => 1024, "time_cost" => 1, "threads" => 1]), "\n";
+echo password_hash("correct horse", PASSWORD_ARGON2I), "\n";
+echo password_hash("correct horse", PASSWORD_BCRYPT), "\n";
+echo password_hash("correct horse", PASSWORD_DEFAULT), "\n";
+echo password_hash("correct horse", PASSWORD_BCRYPT, ["cost" => 4]), "\n";
+' || echo "php not installed"
