@@ -5,8 +5,9 @@
 //!   accepted. `$apr1$`, `{SHA}`, sha-crypt, DES crypt and plain-text entries are refused
 //!   at load with the line number and the format seen: they are either unsalted, fast, or
 //!   not hashes at all, and failing the whole file beats silently locking those users out.
-//!   Other hash families we verify elsewhere (argon2, Django pbkdf2) are refused here too:
-//!   no Apache tool writes them, so finding one means the file is not what it claims.
+//!   Other hash families we verify elsewhere (argon2, Django's pbkdf2, bcrypt_sha256 and
+//!   scrypt) are refused here too: no Apache tool writes them, so finding one means the
+//!   file is not what it claims.
 //! - Errors never contain the hash or the rest of the line (a line without `:` may well be
 //!   a pasted password); only the line number, the format name and, for duplicates, the
 //!   user name.

@@ -28,6 +28,14 @@ const ARGON2ID_SMALL: &str = "$argon2id$v=19$m=1024,t=1,p=1$OWQ5MjJjZDcyMDY3OGI5
 //   iterations=1000)
 const PBKDF2_1000: &str =
     "pbkdf2_sha256$1000$dUQNLt6htvtCaUV20Zf6R8$kezQeo79JTn4B6MQrcWJOqoPKonxpJ4ZpI2HRgv/ZFA=";
+// Django 4.2.30 with pyca bcrypt 5.0.0: class SmallBCryptSHA256(BCryptSHA256PasswordHasher):
+//   rounds = 4; make_password('correct horse', hasher=SmallBCryptSHA256())
+const BCRYPT_SHA256_4: &str =
+    "bcrypt_sha256$$2b$04$GPMemzCSudU.Ia2xePZR5.TCpOZ9q1nvW611K3ny2PVeZBsD0xQda";
+// Django 4.2.30: p = PBKDF2SHA1PasswordHasher(); p.encode('correct horse', p.salt(),
+//   iterations=1000)
+const PBKDF2_SHA1_1000: &str =
+    "pbkdf2_sha1$1000$aSDPIYM11BJVE3I1gqYGYL$b97f+AiIPTYTjFrziK8YozjCtYc=";
 
 fn user(username: &str, id: Option<i64>, email: Option<&str>, stored: &str) -> User {
     User {
@@ -207,6 +215,35 @@ fn dummy_is_like_the_most_common_cost() {
         user("b", None, None, ARGON2ID_SMALL),
     ]);
     assert_eq!(store.dummy.scheme(), "pbkdf2_sha256");
+
+    // Django's bcrypt_sha256 at bcrypt's cost is a cost of its own: two of them outnumber
+    // one plain bcrypt, and the dummy hashes with SHA-256 first as they do.
+    let store = UserStore::new(vec![
+        user("a", None, None, BCRYPT_4),
+        user("b", None, None, BCRYPT_SHA256_4),
+        user("c", None, None, BCRYPT_SHA256_4),
+    ]);
+    assert_eq!(store.dummy.scheme(), "bcrypt_sha256");
+    assert_eq!(
+        store.dummy.cost_key(),
+        PasswordHash::parse(BCRYPT_SHA256_4).unwrap().cost_key()
+    );
+    assert!(!store.dummy.verify(b"correct horse"));
+    assert_eq!(
+        store
+            .authenticate(store.by_username("b"), b"correct horse")
+            .unwrap()
+            .username,
+        "b"
+    );
+
+    // So is pbkdf2_sha1 beside pbkdf2_sha256 at the same iterations and salt length.
+    let store = UserStore::new(vec![
+        user("a", None, None, PBKDF2_1000),
+        user("b", None, None, PBKDF2_SHA1_1000),
+        user("c", None, None, PBKDF2_SHA1_1000),
+    ]);
+    assert_eq!(store.dummy.scheme(), "pbkdf2_sha1");
 
     // An inactive user's hash counts: their checks run it too.
     let mut inactive = user("b", None, None, ARGON2ID_SMALL);

@@ -19,6 +19,18 @@ const USERS: &[(&str, &str, &str)] = &[
      "mkpasswd -m bcrypt -R 5 'correct horse'"),
     ("django", "pbkdf2_sha256$1000$dUQNLt6htvtCaUV20Zf6R8$kezQeo79JTn4B6MQrcWJOqoPKonxpJ4ZpI2HRgv/ZFA=",
      "PBKDF2PasswordHasher().encode('correct horse', salt, iterations=1000)  (Django 5.2)"),
+    ("django-pbkdf2-sha1", "pbkdf2_sha1$1000$aSDPIYM11BJVE3I1gqYGYL$b97f+AiIPTYTjFrziK8YozjCtYc=",
+     "PBKDF2SHA1PasswordHasher().encode('correct horse', salt, iterations=1000)  (Django 4.2.30)"),
+    ("django-bcrypt-sha256", "bcrypt_sha256$$2b$04$GPMemzCSudU.Ia2xePZR5.TCpOZ9q1nvW611K3ny2PVeZBsD0xQda",
+     "make_password('correct horse', hasher=BCryptSHA256PasswordHasher with rounds = 4)  (Django 4.2.30, pyca bcrypt 5.0.0)"),
+    ("django-scrypt", "scrypt$1024$mQQ3rMTpFulIxQAmWCHKZv$8$1$nrE9PGTfK6VsYosPeBlSlvl+mah/7Smr6VqR8MRUTVxFJCbSgMRhmko7poc+Zh9fFgU0ZUc+8f6dM35iUuhKqw==",
+     "ScryptPasswordHasher().encode('correct horse', salt, n=1024, r=8, p=1)  (Django 4.2.30)"),
+    ("django-argon2", "argon2$argon2id$v=19$m=1024,t=1,p=1$N3RPM1JlTGpMbnFiOWFWV2xPczJWaQ$yXRQ1BOBCt7/JpAEwRwxMX0Nz3bcg2BPW3/jF2knL9A",
+     "make_password('correct horse', hasher=Argon2PasswordHasher with t=1, m=1024, p=1)  (Django 4.2.30, argon2-cffi 25.1.0)"),
+    ("php-argon2id", "$argon2id$v=19$m=1024,t=1,p=1$V01qeXdJUUp0VW1mbEZGcg$yIe0evdFi8KHZKE004uRCS9qdlB7/E6ZQcl3UUT2eqo",
+     "password_hash('correct horse', PASSWORD_ARGON2ID, ['memory_cost' => 1024, 'time_cost' => 1, 'threads' => 1])  (PHP 8.2.36)"),
+    ("php-bcrypt", "$2y$04$MCbtOhgaHjgEm0yO0m1PF.y1pAfq5Fz6dHyMiN6n0dfGAflLzlIJ.",
+     "password_hash('correct horse', PASSWORD_BCRYPT, ['cost' => 4])  (PHP 8.2.36)"),
 ];
 
 #[test]

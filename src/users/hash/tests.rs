@@ -3,7 +3,9 @@ use super::*;
 // Every vector below was made by the tool named in the comment above it, never by this
 // code. Tools: apache2-utils 2.4 htpasswd, libxcrypt's mkpasswd (Debian `whois`),
 // pyca bcrypt 5.0.0, argon2 CLI 0~20190702 (Debian `argon2`, the reference
-// implementation), argon2-cffi 25.1.0, Django 5.2.19 (`settings.configure()`).
+// implementation), argon2-cffi 25.1.0, Django 5.2.19 (`settings.configure()`), Django
+// 4.2.30 with pyca bcrypt 5.0.0 and argon2-cffi 25.1.0 (settings.configure() with
+// PASSWORD_HASHERS listing the hasher used), PHP 8.2.36 (Debian php8.2-cli, libargon2).
 // tests/captures/hashes/make-vectors.sh reruns them (new salts each time).
 
 // htpasswd -nbB -C 4 alice 'correct horse'
@@ -78,6 +80,78 @@ const DJANGO_PBKDF2_UTF8: &str =
 const DJANGO_PBKDF2_EMPTY: &str =
     "pbkdf2_sha256$1000$lzY8XMEqLoDjryQUkue1Ug$NWnScfKRdS961tp/93JUUfXPxVH14DzG4Go7VRyVxKI=";
 
+// Django 4.2.30, settings.configure(PASSWORD_HASHERS=[…BCryptSHA256PasswordHasher…]);
+// make_password('correct horse', hasher='bcrypt_sha256')   (default rounds = 12)
+const DJANGO42_BCRYPT_SHA256_DEFAULT: &str =
+    "bcrypt_sha256$$2b$12$e0a70iIvY0b0SsYQDoY2vuY/TZS4RAWXlo.pDhLLlawAevcSAb7nm";
+// Django 4.2.30: class SmallBCryptSHA256(BCryptSHA256PasswordHasher): rounds = 4
+// make_password('correct horse', hasher=SmallBCryptSHA256())
+const DJANGO42_BCRYPT_SHA256: &str =
+    "bcrypt_sha256$$2b$04$GPMemzCSudU.Ia2xePZR5.TCpOZ9q1nvW611K3ny2PVeZBsD0xQda";
+// make_password('pässwörd', hasher=SmallBCryptSHA256())
+const DJANGO42_BCRYPT_SHA256_UTF8: &str =
+    "bcrypt_sha256$$2b$04$4QiOUz80cCgZn4hP8xsPL.2ecFIZkSwNfxFqt2oJOPyesqYAAVD9O";
+// make_password('', hasher=SmallBCryptSHA256())
+const DJANGO42_BCRYPT_SHA256_EMPTY: &str =
+    "bcrypt_sha256$$2b$04$mNHywDbvkWozTQ06HET/5uFHyVS6UmOqsdCe5kC/28sUa1cjDjfhK";
+// make_password('abc\x00def', hasher=SmallBCryptSHA256())   (embedded NUL)
+const DJANGO42_BCRYPT_SHA256_NUL: &str =
+    "bcrypt_sha256$$2b$04$AgKYECVw3wOgt2rer.SZxO9YD.yz2QXUohHHHysHcru8CYW5clcUm";
+// make_password('a' * 100, hasher=SmallBCryptSHA256())   (past bcrypt's 72 bytes)
+const DJANGO42_BCRYPT_SHA256_LONG: &str =
+    "bcrypt_sha256$$2b$04$9AAEBUwaTebh1HQWAdq3ne/cXc/22cBEcTSYPCoE9cvWHauZO/xo.";
+// BCryptSHA256PasswordHasher().encode('correct horse', bcrypt.gensalt(5, prefix=b'2a'))
+const DJANGO42_BCRYPT_SHA256_2A: &str =
+    "bcrypt_sha256$$2a$05$42Yt0nZRKWYl0siRG8LUsOgSk1tO79lM830wCUfQkVievgiEycmmW";
+
+// Django 4.2.30: make_password('correct horse', hasher='pbkdf2_sha1')   (600,000 iterations)
+const DJANGO42_PBKDF2_SHA1_DEFAULT: &str =
+    "pbkdf2_sha1$600000$D1YmOMjFZK78a62QZ0MjB4$Rfm7BXTLm4a93ROnj2IcMH0RfqM=";
+// Django 4.2.30: p = PBKDF2SHA1PasswordHasher(); p.encode('correct horse', p.salt(),
+//     iterations=1000)
+const DJANGO42_PBKDF2_SHA1: &str =
+    "pbkdf2_sha1$1000$aSDPIYM11BJVE3I1gqYGYL$b97f+AiIPTYTjFrziK8YozjCtYc=";
+// p.encode('pässwörd', p.salt(), iterations=1000)
+const DJANGO42_PBKDF2_SHA1_UTF8: &str =
+    "pbkdf2_sha1$1000$WQh3SxWPVCUIPr8Sy4dkLP$RP1q6TX18qU1oXLKHP70eti7ykk=";
+// p.encode('', p.salt(), iterations=1000)
+const DJANGO42_PBKDF2_SHA1_EMPTY: &str =
+    "pbkdf2_sha1$1000$EIur0A9OGjE6yIXiGid5m9$LCI7/lHXcWo4BtPakvB6tQ4JpRo=";
+
+// Django 4.2.30: make_password('correct horse', hasher='scrypt')   (n=2^14, r=8, p=1)
+const DJANGO42_SCRYPT_DEFAULT: &str = "scrypt$16384$SAeL4vFmop9KvG2iLUY4ZS$8$1$75wU8rmnXGWWsEmm9tu7xDbeT+f6FJPxGvt9lqhFUO9EuIZvrTtKIaCWh2e2kgc4yNMzd4RQ1yeXBzysCZ4c2A==";
+// Django 4.2.30: s = ScryptPasswordHasher(); s.encode('correct horse', s.salt(), n=1024, r=8,
+//     p=1)
+const DJANGO42_SCRYPT: &str = "scrypt$1024$mQQ3rMTpFulIxQAmWCHKZv$8$1$nrE9PGTfK6VsYosPeBlSlvl+mah/7Smr6VqR8MRUTVxFJCbSgMRhmko7poc+Zh9fFgU0ZUc+8f6dM35iUuhKqw==";
+// s.encode('correct horse', s.salt(), n=16, r=1, p=2)
+const DJANGO42_SCRYPT_P2: &str = "scrypt$16$wOsdDmOcRlZDSP8ebmZuQ9$1$2$g3l0IRNSIPmMwoajh+LT/eL1SC33O52Kbu+AC07vG1waoWEAo7NzDREDrnxbmX9V/hbuWYC7D1rm3Pyw9vMzJg==";
+// s.encode('pässwörd', s.salt(), n=1024, r=8, p=1)
+const DJANGO42_SCRYPT_UTF8: &str = "scrypt$1024$aAZFtzEgcn3MQCSgehid01$8$1$Oml9iAiJraoYGN3KrdcLITZPxFArLxxaM+sLMZjZoHGTqvZubAmug+YP0On/qzoUKfvtYIrVxkSYrOUmHyF1tg==";
+// s.encode('', s.salt(), n=1024, r=8, p=1)
+const DJANGO42_SCRYPT_EMPTY: &str = "scrypt$1024$VEo5kzFYnRLtsb1ULYkb3l$8$1$fFUABszyhmSbbR9sjR+RRppXagroR1tZjbarTi3G7cJbyiRMHDbg7LHU6E7nhBRtYSAvjxupbbMigH9muP15Pw==";
+
+// Django 4.2.30: make_password('correct horse', hasher='argon2')   (m=102400, t=2, p=8)
+const DJANGO42_ARGON2_DEFAULT: &str = "argon2$argon2id$v=19$m=102400,t=2,p=8$ZEh5YVZ4TENOWlZrQUNHbDlsRVo3Mw$1B6RHW8/ZtAKPcmU2ZF+N5moiSWNXNqxEtDyaWnvNTM";
+// Django 4.2.30: class SmallArgon2(Argon2PasswordHasher): time_cost = 1;
+//     memory_cost = 1024; parallelism = 1
+// make_password('correct horse', hasher=SmallArgon2())
+const DJANGO42_ARGON2: &str = "argon2$argon2id$v=19$m=1024,t=1,p=1$N3RPM1JlTGpMbnFiOWFWV2xPczJWaQ$yXRQ1BOBCt7/JpAEwRwxMX0Nz3bcg2BPW3/jF2knL9A";
+
+// PHP 8.2.36: php -r "echo password_hash('correct horse', PASSWORD_ARGON2ID);"
+//     (PHP's defaults: m=65536, t=4, p=1)
+const PHP_ARGON2ID_DEFAULT: &str = "$argon2id$v=19$m=65536,t=4,p=1$cy53eXdBNU5UYjZrMHQvVw$I45SAu1fIYpxOKIwzwfxN1V7EjXpLUBb6pyL6Zbualo";
+// php -r "echo password_hash('correct horse', PASSWORD_ARGON2ID,
+//     ['memory_cost' => 1024, 'time_cost' => 1, 'threads' => 1]);"
+const PHP_ARGON2ID: &str = "$argon2id$v=19$m=1024,t=1,p=1$V01qeXdJUUp0VW1mbEZGcg$yIe0evdFi8KHZKE004uRCS9qdlB7/E6ZQcl3UUT2eqo";
+// php -r "echo password_hash('correct horse', PASSWORD_ARGON2I);"
+const PHP_ARGON2I_DEFAULT: &str = "$argon2i$v=19$m=65536,t=4,p=1$ZHN1Ri81c2J6VDNOR1o2bQ$TOtj9b+thE6W17caAk0510wlgny+FkqqO6lMVXmJP6Q";
+// php -r "echo password_hash('correct horse', PASSWORD_BCRYPT);"   (PHP's default cost 10)
+const PHP_BCRYPT_DEFAULT: &str = "$2y$10$DnHskMdhw.u0G0MGw54t2Ofbrtfg/jHKyTkKf2R9CQfll8NEajUxq";
+// php -r "echo password_hash('correct horse', PASSWORD_DEFAULT);"
+const PHP_DEFAULT: &str = "$2y$10$tbjxKDQj1rHouOI96OVe.ek4WdcaQnlOcfzoA42Xk30WmH7tVDvD6";
+// php -r "echo password_hash('correct horse', PASSWORD_BCRYPT, ['cost' => 4]);"
+const PHP_BCRYPT: &str = "$2y$04$MCbtOhgaHjgEm0yO0m1PF.y1pAfq5Fz6dHyMiN6n0dfGAflLzlIJ.";
+
 fn parse(stored: &str) -> PasswordHash {
     PasswordHash::parse(stored).unwrap()
 }
@@ -91,6 +165,18 @@ fn assert_verifies(stored: &str, right: &[u8], scheme: &str) {
     assert!(!hash.verify(&wrong), "wrong password accepted for {scheme}");
     assert!(!hash.verify(b"correct horsf"));
     assert!(!hash.verify(b""), "empty password accepted for {scheme}");
+}
+
+/// For vectors at a tool's default cost: the right password and one wrong one, since each
+/// check costs what a real login does (and more in this unoptimised test build).
+fn assert_verifies_at_default_cost(stored: &str, right: &[u8], scheme: &str) {
+    let hash = parse(stored);
+    assert_eq!(hash.scheme(), scheme);
+    assert!(hash.verify(right), "right password refused for {scheme}");
+    assert!(
+        !hash.verify(b"correct horsf"),
+        "wrong password accepted for {scheme}"
+    );
 }
 
 #[test]
@@ -194,6 +280,174 @@ fn django_pbkdf2() {
 }
 
 #[test]
+fn argon2_from_django_4_2() {
+    assert_verifies(DJANGO42_ARGON2, b"correct horse", "argon2id");
+    // Django's own default parameters, not a test-sized copy.
+    assert_verifies_at_default_cost(DJANGO42_ARGON2_DEFAULT, b"correct horse", "argon2id");
+}
+
+#[test]
+fn php_password_hash() {
+    assert_verifies(PHP_ARGON2ID, b"correct horse", "argon2id");
+    assert_verifies(PHP_BCRYPT, b"correct horse", "bcrypt");
+    // PHP's defaults: argon2 m=65536 t=4 p=1, bcrypt $2y$10$.
+    assert_verifies_at_default_cost(PHP_ARGON2ID_DEFAULT, b"correct horse", "argon2id");
+    assert_verifies_at_default_cost(PHP_ARGON2I_DEFAULT, b"correct horse", "argon2i");
+    assert_verifies_at_default_cost(PHP_BCRYPT_DEFAULT, b"correct horse", "bcrypt");
+    assert_verifies_at_default_cost(PHP_DEFAULT, b"correct horse", "bcrypt");
+}
+
+#[test]
+fn django_bcrypt_sha256() {
+    assert_verifies(DJANGO42_BCRYPT_SHA256, b"correct horse", "bcrypt_sha256");
+    assert_verifies(DJANGO42_BCRYPT_SHA256_2A, b"correct horse", "bcrypt_sha256");
+    assert_verifies(
+        DJANGO42_BCRYPT_SHA256_UTF8,
+        "pässwörd".as_bytes(),
+        "bcrypt_sha256",
+    );
+    assert!(!parse(DJANGO42_BCRYPT_SHA256_UTF8).verify(b"passwoerd"));
+    let empty = parse(DJANGO42_BCRYPT_SHA256_EMPTY);
+    assert!(empty.verify(b""));
+    assert!(!empty.verify(b"\0"));
+    assert!(!empty.verify(b" "));
+    assert!(!parse(DJANGO42_BCRYPT_SHA256).verify(b"\xff\xfe\x80"));
+}
+
+#[test]
+fn django_defaults_of_the_new_hashers() {
+    assert_verifies_at_default_cost(
+        DJANGO42_BCRYPT_SHA256_DEFAULT,
+        b"correct horse",
+        "bcrypt_sha256",
+    );
+    assert_verifies_at_default_cost(DJANGO42_SCRYPT_DEFAULT, b"correct horse", "scrypt");
+    // 600,000 iterations run slowly in this unoptimised build: the right password only;
+    // the 1000-iteration vectors cover wrong ones.
+    let pbkdf2 = parse(DJANGO42_PBKDF2_SHA1_DEFAULT);
+    assert_eq!(pbkdf2.scheme(), "pbkdf2_sha1");
+    assert!(pbkdf2.verify(b"correct horse"));
+}
+
+#[test]
+fn django_bcrypt_sha256_hashes_the_hex_digest() {
+    // The bcrypt string inside is bcrypt of the hex SHA-256, so read as plain bcrypt it
+    // matches that hex text and not the password.
+    let inner = DJANGO42_BCRYPT_SHA256
+        .strip_prefix("bcrypt_sha256$")
+        .unwrap();
+    let plain = parse(inner);
+    assert_eq!(plain.scheme(), "bcrypt");
+    assert!(!plain.verify(b"correct horse"));
+    // printf 'correct horse' | sha256sum   (GNU coreutils)
+    let hex = b"4104d36f8da2c254349f85836793ebe029e0c957063a34c91c2e9203187b5631";
+    assert!(plain.verify(hex));
+    // Uppercase hex is not what Django feeds bcrypt.
+    assert!(!plain.verify(hex.to_ascii_uppercase().as_slice()));
+    // And the prefixed form does not accept the hex as a password.
+    assert!(!parse(DJANGO42_BCRYPT_SHA256).verify(hex));
+}
+
+#[test]
+fn django_bcrypt_sha256_uses_every_byte_and_allows_nul() {
+    let long = parse(DJANGO42_BCRYPT_SHA256_LONG);
+    assert!(long.verify(&[b'a'; 100]));
+    // Unlike plain bcrypt, nothing is cut at 72 bytes.
+    assert!(!long.verify(&[b'a'; 72]));
+    assert!(!long.verify(&[b'a'; 101]));
+    let mut late_differs = [b'a'; 100];
+    late_differs[90] = b'b';
+    assert!(!long.verify(&late_differs));
+
+    // The NUL rule guards bcrypt's own key; here bcrypt only sees hex, so a password with
+    // a NUL is an ordinary password, and its prefixes and NUL-repeats are not it.
+    let nul = parse(DJANGO42_BCRYPT_SHA256_NUL);
+    assert!(nul.verify(b"abc\0def"));
+    for other in [
+        &b"abc"[..],
+        b"abc\0",
+        b"abc\0de",
+        b"abc\0defabc\0def",
+        b"abcdef",
+    ] {
+        assert!(!nul.verify(other), "{other:?}");
+    }
+}
+
+#[test]
+fn hex_digits_are_lowercase_hex() {
+    for nibble in 0..16u8 {
+        assert_eq!(
+            char::from(hex_digit(nibble)).to_string(),
+            format!("{nibble:x}")
+        );
+    }
+    let bytes: [u8; 32] = std::array::from_fn(|i| (i as u8) * 8 + 7);
+    let expected: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    assert_eq!(lower_hex(&bytes).as_slice(), expected.as_bytes());
+}
+
+#[test]
+fn django_pbkdf2_sha1() {
+    assert_verifies(DJANGO42_PBKDF2_SHA1, b"correct horse", "pbkdf2_sha1");
+    assert_verifies(
+        DJANGO42_PBKDF2_SHA1_UTF8,
+        "pässwörd".as_bytes(),
+        "pbkdf2_sha1",
+    );
+    let empty = parse(DJANGO42_PBKDF2_SHA1_EMPTY);
+    assert!(empty.verify(b""));
+    assert!(!empty.verify(b" "));
+    // One hasher's string under the other's name has the wrong digest length.
+    let renamed = DJANGO_PBKDF2.replace("pbkdf2_sha256$", "pbkdf2_sha1$");
+    assert_eq!(
+        parse_err(&renamed).to_string(),
+        "malformed pbkdf2_sha1 hash: hash is not 20 bytes"
+    );
+    let renamed = DJANGO42_PBKDF2_SHA1.replace("pbkdf2_sha1$", "pbkdf2_sha256$");
+    assert_eq!(
+        parse_err(&renamed).to_string(),
+        "malformed pbkdf2_sha256 hash: hash is not 32 bytes"
+    );
+}
+
+#[test]
+fn django_scrypt() {
+    assert_verifies(DJANGO42_SCRYPT, b"correct horse", "scrypt");
+    assert_verifies(DJANGO42_SCRYPT_P2, b"correct horse", "scrypt");
+    assert_verifies(DJANGO42_SCRYPT_UTF8, "pässwörd".as_bytes(), "scrypt");
+    let empty = parse(DJANGO42_SCRYPT_EMPTY);
+    assert!(empty.verify(b""));
+    assert!(!empty.verify(b" "));
+}
+
+#[test]
+fn hmac_based_schemes_ignore_trailing_nuls_as_django_does() {
+    // PBKDF2 (alone and inside scrypt) keys HMAC with the password, and HMAC pads a key
+    // shorter than its 64-byte block with zeros, so trailing NULs up to 64 bytes in all
+    // make the same key. Django 4.2.30's check_password, run on these very vectors, agrees
+    // on each line below (True for '\0' against the empty-password hashes, for
+    // 'correct horse' + '\0' * 51; False for '\0' * 52 and for '\0' against
+    // bcrypt_sha256); make-vectors.sh repeats those checks on fresh hashes. Only the
+    // password's owner gains anything from this, so it is matched rather than refused.
+    assert!(parse(DJANGO42_SCRYPT_EMPTY).verify(b"\0"));
+    assert!(parse(DJANGO_PBKDF2_EMPTY).verify(b"\0"));
+    assert!(parse(DJANGO42_PBKDF2_SHA1_EMPTY).verify(b"\0\0"));
+    assert!(parse(DJANGO42_SCRYPT).verify(b"correct horse\0"));
+    let sha1 = parse(DJANGO42_PBKDF2_SHA1);
+    let mut padded = b"correct horse".to_vec();
+    padded.resize(64, 0);
+    assert!(sha1.verify(&padded));
+    padded.push(0);
+    assert!(!sha1.verify(&padded));
+    // A NUL anywhere but the end is an ordinary byte.
+    assert!(!sha1.verify(b"correct\0horse"));
+    assert!(!sha1.verify(b"\0correct horse"));
+    // bcrypt_sha256 hashes first, so a NUL changes the digest.
+    assert!(!parse(DJANGO42_BCRYPT_SHA256_EMPTY).verify(b"\0"));
+}
+
+#[test]
 fn surrounding_whitespace_is_ignored() {
     assert!(parse(&format!("  {BCRYPT_2Y}\n")).verify(b"correct horse"));
 }
@@ -210,8 +464,11 @@ fn garbage_is_unrecognised() {
         "correct horse",
         "$",
         "$$$",
-        "5f4dcc3b5aa765d61d8327deb882cf99",
         "pbkdf2_sha512$1000$salt$aGFzaA==",
+        "scrypt",
+        "bcrypt_sha256",
+        // 32 characters but not hex: not named as an md5 digest.
+        "correct horse battery staple!!!!",
     ] {
         assert_eq!(
             parse_err(garbage),
@@ -239,6 +496,30 @@ fn garbage_is_unrecognised() {
         "pbkdf2_sha256$1000$$kezQeo79JTn4B6MQrcWJOqoPKonxpJ4ZpI2HRgv/ZFA=",
         "pbkdf2_sha256$1000$salt$kezQeo79JTn4B6MQrcWJOqoPKonxpJ4ZpI2HRgv/ZFA",
         "pbkdf2_sha256$1000$salt$aGFzaA==",
+        "pbkdf2_sha1$1000$salt",
+        "pbkdf2_sha1$1000$salt$b97f+AiIPTYTjFrziK8YozjCtYc=$extra",
+        "pbkdf2_sha1$x$salt$b97f+AiIPTYTjFrziK8YozjCtYc=",
+        "pbkdf2_sha1$1000$$b97f+AiIPTYTjFrziK8YozjCtYc=",
+        "pbkdf2_sha1$1000$salt$b97f+AiIPTYTjFrziK8YozjCtYc",
+        "pbkdf2_sha1$1000$salt$kezQeo79JTn4B6MQrcWJOqoPKonxpJ4ZpI2HRgv/ZFA=",
+        "bcrypt_sha256$",
+        "bcrypt_sha256$2b$04$GPMemzCSudU.Ia2xePZR5.TCpOZ9q1nvW611K3ny2PVeZBsD0xQda",
+        "bcrypt_sha256$$2x$04$GPMemzCSudU.Ia2xePZR5.TCpOZ9q1nvW611K3ny2PVeZBsD0xQda",
+        "bcrypt_sha256$$2b$04$GPMemzCSudU.Ia2xePZR5.TCpOZ9q1nvW611K3ny2PVeZBsD0xQd",
+        "bcrypt_sha256$$2b$4$GPMemzCSudU.Ia2xePZR5.TCpOZ9q1nvW611K3ny2PVeZBsD0xQdaa",
+        "bcrypt_sha256$$2b$04$GPMemzCSudU.Ia2xePZR5.TCpOZ9q1nvW611K3ny2PVeZBsD0xQd!",
+        "bcrypt_sha256$bcrypt_sha256$$2b$04$GPMemzCSudU.Ia2xePZR5.TCpOZ9q1nvW611K3ny2PV",
+        "scrypt$1024$salt$8$1",
+        "scrypt$1024$salt$8$1$hash$extra",
+        "scrypt$$salt$8$1$nrE9PGTfK6VsYosPeBlSlvl+mah/7Smr6VqR8MRUTVxFJCbSgMRhmko7poc+Zh9fFgU0ZUc+8f6dM35iUuhKqw==",
+        "scrypt$1000$salt$8$1$nrE9PGTfK6VsYosPeBlSlvl+mah/7Smr6VqR8MRUTVxFJCbSgMRhmko7poc+Zh9fFgU0ZUc+8f6dM35iUuhKqw==",
+        "scrypt$1024$salt$x$1$nrE9PGTfK6VsYosPeBlSlvl+mah/7Smr6VqR8MRUTVxFJCbSgMRhmko7poc+Zh9fFgU0ZUc+8f6dM35iUuhKqw==",
+        "scrypt$1024$salt$8$-1$nrE9PGTfK6VsYosPeBlSlvl+mah/7Smr6VqR8MRUTVxFJCbSgMRhmko7poc+Zh9fFgU0ZUc+8f6dM35iUuhKqw==",
+        "scrypt$1024$$8$1$nrE9PGTfK6VsYosPeBlSlvl+mah/7Smr6VqR8MRUTVxFJCbSgMRhmko7poc+Zh9fFgU0ZUc+8f6dM35iUuhKqw==",
+        "scrypt$1024$salt$8$1$nrE9PGTfK6VsYosPeBlSlvl+mah/7Smr6VqR8MRUTVxFJCbSgMRhmko7poc+Zh9fFgU0ZUc+8f6dM35iUuhKqw",
+        "scrypt$1024$salt$8$1$kezQeo79JTn4B6MQrcWJOqoPKonxpJ4ZpI2HRgv/ZFA=",
+        // n = 2^16 with r = 1: scrypt (and OpenSSL, under Python's hashlib) needs n < 2^16.
+        "scrypt$65536$salt$1$1$nrE9PGTfK6VsYosPeBlSlvl+mah/7Smr6VqR8MRUTVxFJCbSgMRhmko7poc+Zh9fFgU0ZUc+8f6dM35iUuhKqw==",
     ] {
         assert!(
             matches!(parse_err(broken), HashFormatError::Malformed { .. }),
@@ -265,12 +546,19 @@ fn unsupported_formats_are_named() {
         ("$y$j9T$HBl0/KCgogK7tRJ/DMBJ81$ve8CdtxkyK2EF3mTmfM2CMa0w7sHb9v6ctTVSYQhyX6", "yescrypt"),
         (ARGON2D_CLI, "argon2d"),
         ("$2x$04$2nIagUtAOLZ0/Z7DYISSb.3AjpuquUEZYrZH0EKRs3LvQ.nGw5Sdq", "$2x$"),
-        // Django make_password('correct horse', hasher='pbkdf2_sha1')
-        ("pbkdf2_sha1$1000000$3xzB7m5JtuouqkKl1Gtyw8$GADzbzifUXcfs0P9cnmc+3Jmyt8=", "pbkdf2_sha1"),
         // Django make_password('correct horse', hasher='md5')
         ("md5$IV3vx9NTBAAcx7xjQEdMVC$9da92237dff2547118a42fdcc70763d8", "django md5"),
-        // Django make_password('correct horse', hasher='scrypt')
-        ("scrypt$16384$ybAOVhDRXbn2an7a161B9g$8$5$OOuUP1v7Q0eg1dJqMyy+S1RDcVmtli4D63mFJx9Wh85OFM5QXQSRENZZ+GrmRNYy0Xd5iV5E235nl4nZClzCww==", "scrypt"),
+        // Django 4.2.30 make_password('correct horse', hasher='sha1')
+        ("sha1$4MLoSIcoEtiGV44HD8zdAC$7d9ba4cc5db3df9c541bd4290f3fe8ce6ffd0331", "django sha1"),
+        // Django 4.2.30 make_password('correct horse', hasher='unsalted_sha1')
+        ("sha1$$2f9e53523b62abc141a2b4d6019d23cba835dbd0", "unsalted_sha1"),
+        // Django 4.2.30 make_password('correct horse', hasher='unsalted_md5')
+        ("3cb4e732631f47e6eb961f34554b7cde", "unsalted_md5"),
+        // The same digest in the "md5$$" spelling Django still reads (its hasher's
+        // verify() accepts it); written by hand, no current Django writes it.
+        ("md5$$3cb4e732631f47e6eb961f34554b7cde", "unsalted_md5"),
+        // Django 4.2.30 make_password('correct horse', hasher='bcrypt')   (plain, 72-byte cut)
+        ("bcrypt$$2b$12$jP4RgtTwvJOKKW/lh6LrHu0xu3NrRdRj3PRN1PPP/mesJhGsAzrqO", "django bcrypt"),
         // Django make_password(None)
         ("!2hm4duO3lC5uApif2wLoMEC8tFLyrv4xZGEBBGG3", "unusable"),
     ];
@@ -323,6 +611,44 @@ fn parameters_out_of_bounds_are_refused() {
         u64::MAX,
     );
     assert!(PasswordHash::parse(&format!("pbkdf2_sha256$10000000${pbkdf2_tail}")).is_ok());
+    let sha1_tail = "aSDPIYM11BJVE3I1gqYGYL$b97f+AiIPTYTjFrziK8YozjCtYc=";
+    assert_out_of_bounds(&format!("pbkdf2_sha1$0${sha1_tail}"), "iterations", 0);
+    assert_out_of_bounds(
+        &format!("pbkdf2_sha1$10000001${sha1_tail}"),
+        "iterations",
+        10_000_001,
+    );
+    assert_out_of_bounds(
+        &format!("pbkdf2_sha1$4294967296${sha1_tail}"),
+        "iterations",
+        4_294_967_296,
+    );
+    assert!(PasswordHash::parse(&format!("pbkdf2_sha1$10000000${sha1_tail}")).is_ok());
+
+    let sha256_body = "GPMemzCSudU.Ia2xePZR5.TCpOZ9q1nvW611K3ny2PVeZBsD0xQda";
+    assert_out_of_bounds(&format!("bcrypt_sha256$$2b$03${sha256_body}"), "cost", 3);
+    assert_out_of_bounds(&format!("bcrypt_sha256$$2b$17${sha256_body}"), "cost", 17);
+    assert!(PasswordHash::parse(&format!("bcrypt_sha256$$2b$16${sha256_body}")).is_ok());
+
+    let digest =
+        "nrE9PGTfK6VsYosPeBlSlvl+mah/7Smr6VqR8MRUTVxFJCbSgMRhmko7poc+Zh9fFgU0ZUc+8f6dM35iUuhKqw==";
+    let scrypt =
+        |n: &str, r: &str, p: &str| format!("scrypt${n}$mQQ3rMTpFulIxQAmWCHKZv${r}${p}${digest}");
+    assert_out_of_bounds(&scrypt("1", "8", "1"), "n", 1);
+    assert_out_of_bounds(&scrypt("0", "8", "1"), "n", 0);
+    assert_out_of_bounds(&scrypt("2097152", "8", "1"), "n", 2_097_152);
+    assert_out_of_bounds(&scrypt("99999999999999999999", "8", "1"), "n", u64::MAX);
+    assert_out_of_bounds(&scrypt("1024", "0", "1"), "r", 0);
+    assert_out_of_bounds(&scrypt("1024", "33", "1"), "r", 33);
+    assert_out_of_bounds(&scrypt("1024", "8", "0"), "p", 0);
+    assert_out_of_bounds(&scrypt("1024", "8", "17"), "p", 17);
+    // Each within its own bound, but 128 * 2^20 * 8 bytes is 1 GiB.
+    assert_out_of_bounds(&scrypt("1048576", "8", "1"), "memory", 1 << 30);
+    assert_out_of_bounds(&scrypt("262144", "16", "1"), "memory", 512 << 20);
+    // The largest accepted: 256 MiB, with the most passes over it.
+    assert!(PasswordHash::parse(&scrypt("1048576", "2", "16")).is_ok());
+    assert!(PasswordHash::parse(&scrypt("65536", "32", "16")).is_ok());
+    assert!(PasswordHash::parse(&scrypt("2", "1", "1")).is_ok());
 
     let argon2_tail = "OWQ5MjJjZDcyMDY3OGI5OQ$l0fAoGAs3pMEc/4OajYmng9Hqz4KZJS5wvwWmWd6QYg";
     let argon2 = |params: &str| format!("$argon2id$v=19${params}${argon2_tail}");
@@ -336,10 +662,17 @@ fn parameters_out_of_bounds_are_refused() {
     assert!(PasswordHash::parse(&argon2("m=262144,t=16,p=16")).is_ok());
 }
 
-/// The salt and digest of a stored string: what must never be shown.
+/// The salt and digest of a stored string: what must never be shown. All-digit parts are
+/// cost parameters, which errors may name.
 fn secret_parts(stored: &str) -> Vec<&str> {
     let parts: Vec<&str> = stored.split('$').collect();
-    parts[parts.len().saturating_sub(2)..].to_vec()
+    let mut secret = parts[parts.len().saturating_sub(2)..].to_vec();
+    if stored.starts_with("scrypt$") {
+        // scrypt$<n>$<salt>$<r>$<p>$<hash>: the salt is not among the last two.
+        secret.push(parts[2]);
+    }
+    secret.retain(|part| !part.is_empty() && !part.bytes().all(|b| b.is_ascii_digit()));
+    secret
 }
 
 #[test]
@@ -360,6 +693,18 @@ fn errors_and_debug_never_show_the_hash() {
         format!("{:?}", parse(ARGON2I_CLI).dummy_like()),
         "PasswordHash(argon2i, <redacted>)"
     );
+    for (stored, scheme) in [
+        (DJANGO42_BCRYPT_SHA256, "bcrypt_sha256"),
+        (DJANGO42_PBKDF2_SHA1, "pbkdf2_sha1"),
+        (DJANGO42_SCRYPT, "scrypt"),
+        (DJANGO42_ARGON2, "argon2id"),
+    ] {
+        let hash = parse(stored);
+        let expected = format!("PasswordHash({scheme}, <redacted>)");
+        assert_eq!(format!("{hash:?}"), expected);
+        assert_eq!(format!("{:?}", hash.dummy_like()), expected);
+        assert_eq!(format!("{:#?}", hash), expected);
+    }
     for stored in [
         "$2y$04$2nIagUtAOLZ0/Z7DYISSb.3AjpuquUEZYrZH0EKRs3LvQ.nGw5Sd!",
         "$apr1$q7WZrXW7$7Edpm8jLEMGyvNezVRC/l.",
@@ -369,6 +714,18 @@ fn errors_and_debug_never_show_the_hash() {
         "$argon2id$v=19$m=999999,t=1,p=1$OWQ5MjJjZDcyMDY3OGI5OQ$l0fAoGAs3pMEc",
         "$argon2id$v=19$m=1024,t=1,p=1$c2FsdA$l0fAoGAs3pMEc/4OajYmng9Hqz4KZJS5wvwWmWd6QYg",
         "correct horse",
+        "bcrypt_sha256$$2b$17$GPMemzCSudU.Ia2xePZR5.TCpOZ9q1nvW611K3ny2PVeZBsD0xQda",
+        "bcrypt_sha256$$2b$04$GPMemzCSudU.Ia2xePZR5.TCpOZ9q1nvW611K3ny2PVeZBsD0xQd!",
+        "bcrypt_sha256$$2x$04$GPMemzCSudU.Ia2xePZR5.TCpOZ9q1nvW611K3ny2PVeZBsD0xQda",
+        "pbkdf2_sha1$0$aSDPIYM11BJVE3I1gqYGYL$b97f+AiIPTYTjFrziK8YozjCtYc=",
+        "pbkdf2_sha1$1000$aSDPIYM11BJVE3I1gqYGYL$b97f+AiIPTYTjFrziK8YozjCtY",
+        "pbkdf2_sha1$1000$aSDPIYM11BJVE3I1gqYGYL$kezQeo79JTn4B6MQrcWJOqoPKonxpJ4ZpI2HRgv/ZFA=",
+        "scrypt$1048576$mQQ3rMTpFulIxQAmWCHKZv$8$1$nrE9PGTfK6VsYosPeBlSlvl+mah/7Smr6VqR8MRUTVxFJCbSgMRhmko7poc+Zh9fFgU0ZUc+8f6dM35iUuhKqw==",
+        "scrypt$1000$mQQ3rMTpFulIxQAmWCHKZv$8$1$nrE9PGTfK6VsYosPeBlSlvl+mah/7Smr6VqR8MRUTVxFJCbSgMRhmko7poc+Zh9fFgU0ZUc+8f6dM35iUuhKqw==",
+        "scrypt$1024$mQQ3rMTpFulIxQAmWCHKZv$8$1$kezQeo79JTn4B6MQrcWJOqoPKonxpJ4ZpI2HRgv/ZFA=",
+        "3cb4e732631f47e6eb961f34554b7cde",
+        "sha1$$2f9e53523b62abc141a2b4d6019d23cba835dbd0",
+        "bcrypt$$2b$12$jP4RgtTwvJOKKW/lh6LrHu0xu3NrRdRj3PRN1PPP/mesJhGsAzrqO",
     ] {
         let err = parse_err(stored);
         let text = format!("{err} | {err:?}");
@@ -393,6 +750,35 @@ fn error_messages_name_the_problem() {
         parse_err("pbkdf2_sha256$1000$salt$aGFzaA==").to_string(),
         "malformed pbkdf2_sha256 hash: hash is not 32 bytes"
     );
+    assert_eq!(
+        parse_err("bcrypt_sha256$$2b$17$GPMemzCSudU.Ia2xePZR5.TCpOZ9q1nvW611K3ny2PVeZBsD0xQda")
+            .to_string(),
+        "bcrypt_sha256 cost 17 is out of bounds (4..=16)"
+    );
+    assert_eq!(
+        parse_err("scrypt$1048576$salt$8$1$aGFzaA==").to_string(),
+        "scrypt memory (128 * n * r bytes) 1073741824 is out of bounds (256..=268435456)"
+    );
+    assert_eq!(
+        parse_err("scrypt$1000$salt$8$1$aGFzaA==").to_string(),
+        "malformed scrypt hash: n is not a power of two"
+    );
+    assert_eq!(
+        parse_err("3cb4e732631f47e6eb961f34554b7cde").to_string(),
+        "unsupported password hash format: unsalted md5 (django unsalted_md5, or a bare md5 \
+         digest)"
+    );
+    let unrecognised = parse_err("correct horse").to_string();
+    for name in [
+        "argon2id",
+        "bcrypt",
+        "pbkdf2_sha256",
+        "pbkdf2_sha1",
+        "bcrypt_sha256",
+        "scrypt",
+    ] {
+        assert!(unrecognised.contains(name), "{unrecognised}");
+    }
 }
 
 #[test]
@@ -404,6 +790,14 @@ fn dummy_has_same_cost_and_matches_nothing() {
         (BCRYPT_2Y, b"correct horse"),
         (DJANGO_PBKDF2, b"correct horse"),
         (ARGON2ID_EMPTY_CFFI, b""),
+        (DJANGO42_BCRYPT_SHA256, b"correct horse"),
+        (DJANGO42_BCRYPT_SHA256_EMPTY, b""),
+        (DJANGO42_PBKDF2_SHA1, b"correct horse"),
+        (DJANGO42_PBKDF2_SHA1_EMPTY, b""),
+        (DJANGO42_SCRYPT, b"correct horse"),
+        (DJANGO42_SCRYPT_P2, b"correct horse"),
+        (DJANGO42_ARGON2, b"correct horse"),
+        (PHP_ARGON2ID, b"correct horse"),
     ] {
         let hash = parse(stored);
         let dummy = hash.dummy_like();
@@ -414,6 +808,41 @@ fn dummy_has_same_cost_and_matches_nothing() {
         // Two dummies are independent.
         assert!(!format!("{:?}", dummy.dummy_like()).is_empty());
     }
+}
+
+#[test]
+fn cost_keys_tell_the_new_schemes_apart() {
+    // Both bcrypt cost 4; one hashes the password with SHA-256 first.
+    assert_ne!(
+        parse(BCRYPT_2Y).cost_key(),
+        parse(DJANGO42_BCRYPT_SHA256).cost_key()
+    );
+    assert_eq!(
+        parse(DJANGO42_BCRYPT_SHA256).cost_key(),
+        parse(DJANGO42_BCRYPT_SHA256_UTF8).cost_key()
+    );
+    // Both 1000 iterations with a 22-character salt; SHA-1 and SHA-256 cost differently.
+    assert_ne!(
+        parse(DJANGO_PBKDF2).cost_key(),
+        parse(DJANGO42_PBKDF2_SHA1).cost_key()
+    );
+    assert_eq!(
+        parse(DJANGO42_PBKDF2_SHA1).cost_key(),
+        parse(DJANGO42_PBKDF2_SHA1_UTF8).cost_key()
+    );
+    // scrypt: n, r and p decide.
+    assert_eq!(
+        parse(DJANGO42_SCRYPT).cost_key(),
+        parse(DJANGO42_SCRYPT_UTF8).cost_key()
+    );
+    assert_ne!(
+        parse(DJANGO42_SCRYPT).cost_key(),
+        parse(DJANGO42_SCRYPT_P2).cost_key()
+    );
+    assert_ne!(
+        parse(DJANGO42_SCRYPT).cost_key(),
+        parse(DJANGO42_SCRYPT_DEFAULT).cost_key()
+    );
 }
 
 #[test]
