@@ -44,8 +44,9 @@
 //! - a body whose `Content-Type` matches none of `application/json`,
 //!   `application/x-www-form-urlencoded`, `multipart/form-data` (DRF's matching: parameters
 //!   ignored, case-insensitive, `*/*` picks JSON) → `415 {"detail":"Unsupported media type
-//!   \"text/plain\" in request."}` naming the header as sent; no header at all reads as
-//!   `text/plain` (what Django's runserver fills in); an empty body is `{}` whatever its type;
+//!   \"text/plain\" in request."}` naming the header as sent; no header at all reads as an
+//!   empty one, `\"\"`, as under gunicorn (Django's runserver filled in `text/plain`); an
+//!   empty body is `{}` whatever its type;
 //! - malformed JSON → `400 {"detail":"JSON parse error - <Python 3's json message>"}`:
 //!   `Expecting value`, `Expecting property name enclosed in double quotes`, `Expecting ':'
 //!   delimiter`, `Expecting ',' delimiter`, `Unterminated string starting at`, `Invalid
@@ -111,8 +112,8 @@
 //!   the exact depth depends on the server's stack). The parser itself never recurses.
 //! - A `Content-Type` or `Accept` entry whose media type or parameter names are not ASCII
 //!   matches nothing (Django raised on them: a 500 page).
-//! - A body sent without `Content-Length` (chunked) is parsed; Django's runserver saw such a
-//!   body as empty.
+//! - A body sent without `Content-Length` (chunked) is parsed; Django saw such a body as
+//!   empty under runserver and gunicorn alike (no `CONTENT_LENGTH`: DRF reads no data).
 //! - `Accept: text/html` (DRF's browsable API) gets the JSON answer; `indent` in `Accept` is
 //!   ignored; `?format=` is ignored as it was. HEAD's 405 has `Content-Length: 0` (Django 3.2
 //!   sent the stripped body's length), and the shared sender adds `Cache-Control: no-store`.

@@ -29,10 +29,10 @@
 //! | 400 | `{"<field>":["<msg>"],…}` in field order | missing (`Обязательное поле.` / `This field is required.`), blank or whitespace-only (`Это поле не может быть пустым.` / `This field may not be blank.`), `null` (`Это поле не может быть пустым.` / `This field may not be null.`), bool/array/object (`Not a valid string.`) |
 //! | 400 | `{"non_field_errors":["Недопустимые данные. Ожидался dictionary, но был получен list."]}` / `Invalid data. Expected a dictionary, but got list.`; `null` body: `No data provided` | a JSON body that is not an object |
 //! | 400 | `{"detail":"JSON parse error - <Python's json message>"}` | malformed JSON |
-//! | 400 | `{"detail":"Multipart form parse error - <Django's message>"}`; Django's `Bad Request (400)` page (`text/html; charset=utf-8`) | a broken multipart body; more than 1000 form fields |
+//! | 400 | `{"detail":"Multipart form parse error - <Django's message>"}`; Django's `Bad Request (400)` page (`text/html; charset=utf-8`) | a broken multipart body; more than 1000 form fields; |
 //! | 405 | `{"detail":"Метод \"GET\" не разрешен."}` / `Method "GET" not allowed.` (HEAD: no body) | any method but POST and OPTIONS (OPTIONS answers DRF's metadata) |
 //! | 406 | `{"detail":"Невозможно удовлетворить \"Accept\" заголовок запроса."}` / `Could not satisfy the request Accept header.` | an `Accept` header naming neither JSON nor HTML |
-//! | 415 | `{"detail":"Неподдерживаемый тип данных \"text/plain\" в запросе."}` / `Unsupported media type "text/plain" in request.` | other media types; a body without `Content-Type` counts as `text/plain` (runserver's wsgiref) |
+//! | 415 | `{"detail":"Неподдерживаемый тип данных \"text/plain\" в запросе."}` / `Unsupported media type "text/plain" in request.` | other media types; a body without `Content-Type` names `""`, as under gunicorn (runserver's wsgiref filled in `text/plain`) |
 //! | 500 | Django's `Server Error (500)` page, `text/html; charset=utf-8` | where the library crashes (below), JSON nested too deep for Python, or gatehouse's hash/signing pool is full |
 //!
 //! Token messages (`ru` / `en`): `Токен недействителен или просрочен` / `Token is invalid or
