@@ -126,8 +126,12 @@
 //!   for such tokens.
 //! - The hash pool being full, or a signing failure, is Django's 500 page (`text/html`),
 //!   the real server's internal-error shape.
-//! - A body over the size limit (`too_large`): `413 {"detail":"Request body is too large."}`
-//!   with the DRF headers (Django itself has no such answer for JSON bodies).
+//! - A body over `[dialects] max_body_bytes` (`too_large`; a `Content-Length` over it is
+//!   refused before anything is read, a chunked body once it passes it): Django's `Bad
+//!   Request (400)` page (`text/html`), what the real stack answers when request data passes
+//!   DATA_UPLOAD_MAX_MEMORY_SIZE (2.5 MB; captured for a multipart field). JSON and form
+//!   bodies of any size reach the library there (DRF reads them as a stream), so the limit
+//!   is gatehouse's.
 //! - Token claims are serialized by serde (non-ASCII raw UTF-8), where PyJWT escaped
 //!   non-ASCII as `\uXXXX`; byte-identical only for ASCII usernames and emails.
 
@@ -231,8 +235,8 @@ fn token_response(token: &str) -> LocalResponse {
     strings_body(&[("token", token)])
 }
 
-/// 413 for a body over the size limit: DRF's `{"detail"}` shape and headers, in English
-/// (Django has no such answer for JSON bodies; the limit is gatehouse's).
+/// A body over the size limit: Django 3.2's `Bad Request (400)` page (`text/html`), Django's
+/// refusal of too much request data (`RequestDataTooBig`).
 pub fn too_large() -> LocalResponse {
     super::django::too_large()
 }
