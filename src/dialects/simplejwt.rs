@@ -60,7 +60,11 @@
 //! `iat` whole seconds. Refresh (`TokenRefreshSerializer` / `RefreshToken.access_token`):
 //! the new access token is `{token_type, exp, iat, jti}` and then every claim of the refresh
 //! token but `token_type`, `exp` and `jti`, in the refresh token's order: so it keeps the
-//! login's `iat`, `user_id`, `roles` and `ip_address` (and any other claim). A rotated
+//! login's `iat`, `user_id`, `roles` and `ip_address` (and any other claim). Its `exp` is
+//! the refresh's second plus the access lifetime, so `exp - iat` is the lifetime plus the
+//! refresh token's age (62 s for a 2 s old token), and exactly the lifetime only when the
+//! refresh token has no `iat`; the same for a known, an inactive or an unknown user
+//! (`tests/captures/gunicorn.json`). A rotated
 //! refresh token is the old one with a new `jti`, `exp` and `iat` in place (key order kept;
 //! an absent `iat` goes last).
 //!

@@ -135,6 +135,13 @@ impl Captured {
         self.response.get("body").map(|b| b.as_str().expect("body"))
     }
 
+    /// The access token's `exp - iat` as issued (token cases only).
+    pub(crate) fn exp_minus_iat(&self) -> Option<i64> {
+        self.response
+            .get("exp_minus_iat")
+            .map(|v| v.as_i64().expect("exp_minus_iat"))
+    }
+
     /// Asserts that gatehouse answered what the library did: status, the compared headers,
     /// and the body (tokens: header JSON and payload with the times relative to `now`, the
     /// second the request was answered in).

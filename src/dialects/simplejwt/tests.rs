@@ -1953,6 +1953,12 @@ async fn gunicorn_captures_replay() {
             let now = now();
             let r = env.send_captured(&case, now).await;
             case.assert_answered(&r, now);
+            if let Some(lifetime) = case.exp_minus_iat() {
+                let body: Value = serde_json::from_slice(&r.body).unwrap();
+                let claims = claims_of(body["access"].as_str().unwrap());
+                let (exp, iat) = (claims["exp"].as_i64(), claims["iat"].as_i64());
+                assert_eq!(exp.unwrap() - iat.unwrap(), lifetime, "{}", case.label());
+            }
             replayed += 1;
         }
         assert_eq!(replayed, 14, "{server}");
@@ -1994,6 +2000,43 @@ async fn a_body_without_content_type_names_an_empty_media_type() {
         }
         let captured = gunicorn::case(server, "no Content-Type, JSON body");
         assert_eq!(captured.body_text(), Some(wanted));
+    }
+}
+
+/// The library copies the refresh token's `iat` into the access token and counts `exp`
+/// from the refresh: `exp - iat` is the configured lifetime when the refresh token has no
+/// `iat`, and the lifetime plus the refresh token's age when it has one, whoever the user
+/// is (captured for an unknown and an inactive user; `gunicorn_captures_replay` checks the
+/// captured 60 and 62 s).
+#[tokio::test]
+async fn refreshed_access_lifetime_for_unknown_and_inactive_users() {
+    let mut env = env(Language::Ru, false);
+    env.settings.access_lifetime = Duration::from_secs(90);
+    for user_id in [999_999, 206_663] {
+        for age in [None, Some(0), Some(2), Some(45)] {
+            let now = now();
+            let mut payload = json!({"token_type": "refresh", "exp": now + 3600});
+            if let Some(age) = age {
+                payload["iat"] = json!(now - age);
+            }
+            payload["jti"] = json!(uuid4_hex());
+            payload["user_id"] = json!(user_id);
+            let body = json!({"refresh": env.sign(payload)}).to_string();
+            let call = Call {
+                action: Action::Refresh,
+                method: "POST",
+                content_type: Some("application/json"),
+                headers: &[],
+                body: body.as_bytes(),
+            };
+            let r = env.send(&call, UNIX_EPOCH + Duration::from_secs(now)).await;
+            assert_eq!(r.status, 200, "{user_id} {age:?}: {}", text(&r));
+            let body: Value = serde_json::from_slice(&r.body).unwrap();
+            let claims = claims_of(body["access"].as_str().unwrap());
+            let lifetime = claims["exp"].as_u64().unwrap() - claims["iat"].as_u64().unwrap();
+            assert_eq!(claims["exp"], json!(now + 90), "{user_id} {age:?}");
+            assert_eq!(lifetime, 90 + age.unwrap_or(0), "{user_id} {age:?}");
+        }
     }
 }
 
