@@ -135,7 +135,9 @@ pub trait Api: fmt::Debug + Send + Sync {
         method == http::Method::POST
     }
 
-    /// The answer to a body larger than allowed (413), in the dialect's shape.
+    /// The answer to a body larger than allowed, in the dialect's shape: 413, or what the
+    /// dialect's real system answers to a body over its own limit (the Django dialects:
+    /// Django's 400 page).
     fn too_large(&self, now: SystemTime) -> LocalResponse;
 
     async fn answer(
@@ -404,7 +406,8 @@ impl Dialects {
         }
     }
 
-    /// The answer when the body is larger than allowed (413), in the dialect's shape.
+    /// The answer when the body is larger than allowed, in the dialect's shape (see
+    /// [`Api::too_large`]).
     pub fn too_large(&self, endpoint: Endpoint, now: SystemTime) -> LocalResponse {
         match endpoint {
             Endpoint::Jwks => LocalResponse::empty(413),

@@ -13,6 +13,8 @@
 
 mod body;
 mod fields;
+#[cfg(test)]
+pub(crate) mod gunicorn;
 mod negotiation;
 mod pyjson;
 mod render;

@@ -44,8 +44,9 @@
 //! - a body whose `Content-Type` matches none of `application/json`,
 //!   `application/x-www-form-urlencoded`, `multipart/form-data` (DRF's matching: parameters
 //!   ignored, case-insensitive, `*/*` picks JSON) → `415 {"detail":"Unsupported media type
-//!   \"text/plain\" in request."}` naming the header as sent; no header at all reads as
-//!   `text/plain` (what Django's runserver fills in); an empty body is `{}` whatever its type;
+//!   \"text/plain\" in request."}` naming the header as sent; no header at all reads as an
+//!   empty one, `\"\"`, as under gunicorn (Django's runserver filled in `text/plain`); an
+//!   empty body is `{}` whatever its type;
 //! - malformed JSON → `400 {"detail":"JSON parse error - <Python 3's json message>"}`:
 //!   `Expecting value`, `Expecting property name enclosed in double quotes`, `Expecting ':'
 //!   delimiter`, `Expecting ',' delimiter`, `Unterminated string starting at`, `Invalid
@@ -111,8 +112,8 @@
 //!   the exact depth depends on the server's stack). The parser itself never recurses.
 //! - A `Content-Type` or `Accept` entry whose media type or parameter names are not ASCII
 //!   matches nothing (Django raised on them: a 500 page).
-//! - A body sent without `Content-Length` (chunked) is parsed; Django's runserver saw such a
-//!   body as empty.
+//! - A body sent without `Content-Length` (chunked) is parsed; Django saw such a body as
+//!   empty under runserver and gunicorn alike (no `CONTENT_LENGTH`: DRF reads no data).
 //! - `Accept: text/html` (DRF's browsable API) gets the JSON answer; `indent` in `Accept` is
 //!   ignored; `?format=` is ignored as it was. HEAD's 405 has `Content-Length: 0` (Django 3.2
 //!   sent the stripped body's length), and the shared sender adds `Cache-Control: no-store`.
@@ -125,8 +126,12 @@
 //!   for such tokens.
 //! - The hash pool being full, or a signing failure, is Django's 500 page (`text/html`),
 //!   the real server's internal-error shape.
-//! - A body over the size limit (`too_large`): `413 {"detail":"Request body is too large."}`
-//!   with the DRF headers (Django itself has no such answer for JSON bodies).
+//! - A body over `[dialects] max_body_bytes` (`too_large`; a `Content-Length` over it is
+//!   refused before anything is read, a chunked body once it passes it): Django's `Bad
+//!   Request (400)` page (`text/html`), what the real stack answers when request data passes
+//!   DATA_UPLOAD_MAX_MEMORY_SIZE (2.5 MB; captured for a multipart field). JSON and form
+//!   bodies of any size reach the library there (DRF reads them as a stream), so the limit
+//!   is gatehouse's.
 //! - Token claims are serialized by serde (non-ASCII raw UTF-8), where PyJWT escaped
 //!   non-ASCII as `\uXXXX`; byte-identical only for ASCII usernames and emails.
 
@@ -230,8 +235,8 @@ fn token_response(token: &str) -> LocalResponse {
     strings_body(&[("token", token)])
 }
 
-/// 413 for a body over the size limit: DRF's `{"detail"}` shape and headers, in English
-/// (Django has no such answer for JSON bodies; the limit is gatehouse's).
+/// A body over the size limit: Django 3.2's `Bad Request (400)` page (`text/html`), Django's
+/// refusal of too much request data (`RequestDataTooBig`).
 pub fn too_large() -> LocalResponse {
     super::django::too_large()
 }

@@ -29,10 +29,10 @@
 //! | 400 | `{"<field>":["<msg>"],…}` in field order | missing (`Обязательное поле.` / `This field is required.`), blank or whitespace-only (`Это поле не может быть пустым.` / `This field may not be blank.`), `null` (`Это поле не может быть пустым.` / `This field may not be null.`), bool/array/object (`Not a valid string.`) |
 //! | 400 | `{"non_field_errors":["Недопустимые данные. Ожидался dictionary, но был получен list."]}` / `Invalid data. Expected a dictionary, but got list.`; `null` body: `No data provided` | a JSON body that is not an object |
 //! | 400 | `{"detail":"JSON parse error - <Python's json message>"}` | malformed JSON |
-//! | 400 | `{"detail":"Multipart form parse error - <Django's message>"}`; Django's `Bad Request (400)` page (`text/html; charset=utf-8`) | a broken multipart body; more than 1000 form fields |
+//! | 400 | `{"detail":"Multipart form parse error - <Django's message>"}`; Django's `Bad Request (400)` page (`text/html; charset=utf-8`) | a broken multipart body; more than 1000 form fields; a body over `[dialects] max_body_bytes` (below) |
 //! | 405 | `{"detail":"Метод \"GET\" не разрешен."}` / `Method "GET" not allowed.` (HEAD: no body) | any method but POST and OPTIONS (OPTIONS answers DRF's metadata) |
 //! | 406 | `{"detail":"Невозможно удовлетворить \"Accept\" заголовок запроса."}` / `Could not satisfy the request Accept header.` | an `Accept` header naming neither JSON nor HTML |
-//! | 415 | `{"detail":"Неподдерживаемый тип данных \"text/plain\" в запросе."}` / `Unsupported media type "text/plain" in request.` | other media types; a body without `Content-Type` counts as `text/plain` (runserver's wsgiref) |
+//! | 415 | `{"detail":"Неподдерживаемый тип данных \"text/plain\" в запросе."}` / `Unsupported media type "text/plain" in request.` | other media types; a body without `Content-Type` names `""`, as under gunicorn (runserver's wsgiref filled in `text/plain`) |
 //! | 500 | Django's `Server Error (500)` page, `text/html; charset=utf-8` | where the library crashes (below), JSON nested too deep for Python, or gatehouse's hash/signing pool is full |
 //!
 //! Token messages (`ru` / `en`): `Токен недействителен или просрочен` / `Token is invalid or
@@ -60,7 +60,11 @@
 //! `iat` whole seconds. Refresh (`TokenRefreshSerializer` / `RefreshToken.access_token`):
 //! the new access token is `{token_type, exp, iat, jti}` and then every claim of the refresh
 //! token but `token_type`, `exp` and `jti`, in the refresh token's order: so it keeps the
-//! login's `iat`, `user_id`, `roles` and `ip_address` (and any other claim). A rotated
+//! login's `iat`, `user_id`, `roles` and `ip_address` (and any other claim). Its `exp` is
+//! the refresh's second plus the access lifetime, so `exp - iat` is the lifetime plus the
+//! refresh token's age (62 s for a 2 s old token), and exactly the lifetime only when the
+//! refresh token has no `iat`; the same for a known, an inactive or an unknown user
+//! (`tests/captures/gunicorn.json`). A rotated
 //! refresh token is the old one with a new `jti`, `exp` and `iat` in place (key order kept;
 //! an absent `iat` goes last).
 //!
@@ -103,8 +107,13 @@
 //!   Russian:
 //!   `Запрос был проигнорирован.` and the rest in English, as DRF 3.15.2's catalogue has it)
 //!   with `Retry-After`. It applies at the password check, after the body was read.
-//! - A body over the size limit: 413 in DRF's shape, `{"detail":"Request body is too
-//!   large."}` in English (Django has no such limit on JSON bodies; the limit is gatehouse's).
+//! - A body over `[dialects] max_body_bytes` (a `Content-Length` over it is refused before
+//!   anything is read, a chunked body once it passes it): Django's `Bad Request (400)` page,
+//!   what the real stack answers when request data passes DATA_UPLOAD_MAX_MEMORY_SIZE
+//!   (2.5 MB; captured for a multipart field). The library itself takes JSON and form bodies
+//!   of any size (DRF reads them as a stream, past Django's check), so the limit is
+//!   gatehouse's. Under gunicorn a chunked body is never read (no `CONTENT_LENGTH`: DRF sees
+//!   no data); gatehouse reads and parses it.
 
 use std::borrow::Cow;
 use std::net::IpAddr;
@@ -271,10 +280,10 @@ fn refused(messages: Messages, refusal: Refused) -> LocalResponse {
     }
 }
 
-/// 413 for a body over the size limit: DRF's `{"detail"}` shape and headers, in English in
-/// every language (neither Django nor DRF has this message to translate).
+/// A body over the size limit: Django 4.2's `Bad Request (400)` page, Django's refusal of
+/// too much request data (`RequestDataTooBig`), the same in every language.
 pub fn too_large(_language: Language) -> LocalResponse {
-    super::django::too_large()
+    django42(super::django::too_large())
 }
 
 const OPTIONS_OBTAIN: &str = r#"{"name":"Token Obtain Pair","description":"Takes a set of user credentials and returns an access and refresh JSON web\ntoken pair to prove the authentication of those credentials.","renders":["application/json","text/html"],"parses":["application/json","application/x-www-form-urlencoded","multipart/form-data"],"actions":{"POST":{"email":{"type":"string","required":true,"read_only":false,"label":"Email"},"password":{"type":"string","required":true,"read_only":false,"label":"Password"}}}}"#;

@@ -24,23 +24,25 @@ pub(super) fn request_data(
     if request.body.is_empty() {
         return Ok(PyValue::Dict(Vec::new()));
     }
-    let content_type: Vec<u8> = match request.headers.get(CONTENT_TYPE) {
-        Some(value) => value.as_bytes().to_vec(),
-        // wsgiref fills in a missing Content-Type.
-        None => b"text/plain".to_vec(),
-    };
-    if media_type_matches("application/json", &content_type) {
+    // A missing Content-Type reads as an empty one, as under gunicorn, which leaves
+    // CONTENT_TYPE out of the WSGI environ (Django's runserver, wsgiref, fills in
+    // `text/plain`; `tests/captures/gunicorn.json`).
+    let content_type: &[u8] = request
+        .headers
+        .get(CONTENT_TYPE)
+        .map_or(b"", |value| value.as_bytes());
+    if media_type_matches("application/json", content_type) {
         parse_json(request.body).map_err(|failure| match failure {
             JsonFailure::Message(message) => detail(400, &format!("JSON parse error - {message}")),
             JsonFailure::Recursion => server_error(),
         })
-    } else if media_type_matches("application/x-www-form-urlencoded", &content_type) {
+    } else if media_type_matches("application/x-www-form-urlencoded", content_type) {
         match parse_form(request.body) {
             Some(pairs) => Ok(PyValue::Dict(pairs)),
             None => Err(bad_request_page()),
         }
-    } else if media_type_matches("multipart/form-data", &content_type) {
-        match parse_multipart(&content_type, request.body) {
+    } else if media_type_matches("multipart/form-data", content_type) {
+        match parse_multipart(content_type, request.body) {
             Ok(pairs) => Ok(PyValue::Dict(pairs)),
             Err(MultipartFailure::Message(message)) => Err(detail(
                 400,
@@ -51,7 +53,7 @@ pub(super) fn request_data(
     } else {
         Err(detail(
             415,
-            &texts.unsupported_media_type(&latin1(&content_type)),
+            &texts.unsupported_media_type(&latin1(content_type)),
         ))
     }
 }

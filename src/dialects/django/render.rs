@@ -63,7 +63,9 @@ pub(crate) fn strings_body(pairs: &[(&str, &str)]) -> LocalResponse {
     drf(200, body)
 }
 
-/// Django 3.2's stock error pages (`DEBUG = False`), `Content-Type: text/html`.
+/// Django 3.2's stock error pages (`DEBUG = False`): `Content-Type: text/html`, no charset.
+/// Django 4.2 names one ([`django42`]). Both as captured under gunicorn
+/// (`tests/captures/gunicorn.json`).
 fn django_page(status: u16, title: &str) -> LocalResponse {
     let body = format!(
         "\n<!doctype html>\n<html lang=\"en\">\n<head>\n  <title>{title}</title>\n</head>\n<body>\n  <h1>{title}</h1><p></p>\n</body>\n</html>\n"
@@ -79,7 +81,7 @@ pub(crate) fn server_error() -> LocalResponse {
     django_page(500, "Server Error (500)")
 }
 
-pub(super) fn bad_request_page() -> LocalResponse {
+pub(crate) fn bad_request_page() -> LocalResponse {
     django_page(400, "Bad Request (400)")
 }
 
@@ -111,11 +113,14 @@ pub(crate) fn throttled(message: &str, retry_after_secs: u64) -> LocalResponse {
     detail(429, message).with_header(RETRY_AFTER, retry_after_secs.into())
 }
 
-/// 413 for a body over the size limit: DRF's `{"detail"}` shape and headers, in English in
-/// every language (neither Django nor DRF has this message to translate; the limit is
-/// gatehouse's).
+/// A body over `[dialects] max_body_bytes`: Django's own refusal of too much request data
+/// (`RequestDataTooBig`, over DATA_UPLOAD_MAX_MEMORY_SIZE), its `Bad Request (400)` page,
+/// as the real stack answers a multipart body whose fields pass 2.5 MB. JSON and form
+/// bodies of any size reach the libraries there (DRF reads them as a stream, past Django's
+/// check), so the limit is gatehouse's own; it refuses in Django's shape. Django 3.2's
+/// page; [`django42`] gives 4.2's.
 pub(crate) fn too_large() -> LocalResponse {
-    detail(413, "Request body is too large.")
+    bad_request_page()
 }
 
 /// Django 4.2 serves its HTML pages (the 500, the 400 of a bad form) as
