@@ -94,6 +94,24 @@ pub(super) fn validate(
     let routes = v.routes(&raw.routes, &root.key("routes"));
     let state = v.state(raw.state.as_ref(), &root.key("state"));
     let user_database = v.user_database(raw.user_database.as_ref(), &root.key("user_database"));
+    if user_database.is_some() {
+        // Tokens name users by id, and a configured id would shadow the database user
+        // with that id: a token issued to one would open the other's identity.
+        for (i, user) in raw.users.iter().enumerate() {
+            if user.id.is_some() {
+                v.problems.at(
+                    &root.key("users").index(i).key("id"),
+                    "configured users cannot have ids when [user_database] is set (ids are the database's)",
+                );
+            }
+        }
+        if raw.users_file.is_some() && users.iter().any(|user| user.id.is_some()) {
+            v.problems.at(
+                &root.key("users_file"),
+                "users from files cannot have ids when [user_database] is set (ids are the database's)",
+            );
+        }
+    }
     let (dialects, dialect_limits) = match &auth {
         Some(auth) => v.dialects(&raw.dialects, &keys, auth, &state, &root.key("dialects")),
         None => Default::default(),

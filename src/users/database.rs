@@ -575,8 +575,8 @@ impl UserDatabase {
     }
 
     async fn check_queries(&self, timeout: Duration) -> Result<(), DatabaseError> {
-        for (name, sql) in self.0.queries.all() {
-            let problems = tokio::time::timeout(timeout, self.0.pool.check_query(sql))
+        for (name, sql, query) in self.0.queries.all() {
+            let problems = tokio::time::timeout(timeout, self.0.pool.check_query(sql, query))
                 .await
                 .unwrap_or(Err(DatabaseError::Timeout(timeout)))?;
             if !problems.is_empty() {

@@ -75,6 +75,8 @@ pub struct NewUser<'a> {
 pub struct Django {
     /// A postgres:// URL or a SQLite file path (DJANGO_USERS_DATABASE).
     database: String,
+    /// DJANGO_USERS_PBKDF2_ITERATIONS: the default hasher's cost, when lowered.
+    pbkdf2_iterations: Option<u32>,
 }
 
 impl Django {
@@ -92,6 +94,7 @@ impl Django {
         );
         Self {
             database: url.to_owned(),
+            pbkdf2_iterations: None,
         }
     }
 
@@ -99,7 +102,18 @@ impl Django {
     pub fn sqlite(path: &Path) -> Self {
         let database = path.to_str().expect("a UTF-8 path").to_owned();
         assert!(!database.contains("://"), "not a file path: {database}");
-        Self { database }
+        Self {
+            database,
+            pbkdf2_iterations: None,
+        }
+    }
+
+    /// The default hasher (pbkdf2_sha256) with `iterations` instead of Django 4.2's
+    /// 600,000, as Django advises for test suites: the test build of gatehouse is not
+    /// optimised, and 600,000 iterations take it seconds per check.
+    pub fn with_pbkdf2_iterations(mut self, iterations: u32) -> Self {
+        self.pbkdf2_iterations = Some(iterations);
+        self
     }
 
     /// `manage.py migrate` for contenttypes and auth: creates auth_user, auth_group,
@@ -208,6 +222,9 @@ impl Django {
             .env("PYTHONDONTWRITEBYTECODE", "1")
             // A ResourceWarning or a deprecation is not the test's business.
             .env("PYTHONWARNINGS", "ignore");
+        if let Some(iterations) = self.pbkdf2_iterations {
+            command.env("DJANGO_USERS_PBKDF2_ITERATIONS", iterations.to_string());
+        }
         let output = output_within(&mut command, COMMAND_DEADLINE)
             .map_err(|e| format!("users.py {args:?}: {e}"))?;
         let stdout = String::from_utf8_lossy(&output.stdout).into_owned();

@@ -56,3 +56,6 @@ mod postgres_server;
 mod django_users;
 // Those two proven: Django's writes read back with psql, stop/kill/restart, no leftovers.
 mod postgres;
+// Users from the application's database: Django's tables in PostgreSQL and SQLite, a
+// PHP table through configured queries, database faults, `gatehouse check`.
+mod user_database;

@@ -100,17 +100,25 @@ impl Queries {
         }
     }
 
-    /// Every distinct query, with the key it was configured under.
-    pub fn all(&self) -> Vec<(&'static str, &str)> {
-        let mut all = vec![("by_username", self.by_username.as_str())];
+    /// Every distinct query, with the key it was configured under and its lookup.
+    pub fn all(&self) -> Vec<(&'static str, &str, LookupQuery)> {
+        let mut all = vec![(
+            "by_username",
+            self.by_username.as_str(),
+            LookupQuery::Username,
+        )];
         if let Some(sql) = &self.by_username_folded {
-            all.push(("by_username (case-insensitive)", sql));
+            all.push((
+                "by_username (case-insensitive)",
+                sql,
+                LookupQuery::UsernameFolded,
+            ));
         }
         if let Some(sql) = &self.by_email {
-            all.push(("by_email", sql));
+            all.push(("by_email", sql, LookupQuery::Email));
         }
         if let Some(sql) = &self.by_id {
-            all.push(("by_id", sql));
+            all.push(("by_id", sql, LookupQuery::Id));
         }
         all
     }
@@ -337,10 +345,18 @@ impl Pool {
 
     /// Whether `sql` would return the columns gatehouse reads, asked of the database
     /// without running it. `Ok(problems)`: what is wrong with it (empty when nothing).
-    pub async fn check_query(&self, sql: &str) -> Result<Vec<String>, DatabaseError> {
+    /// `query`: which lookup it is, for the type of its parameter.
+    pub async fn check_query(
+        &self,
+        sql: &str,
+        query: LookupQuery,
+    ) -> Result<Vec<String>, DatabaseError> {
         macro_rules! describe {
-            ($pool:expr) => {{
-                let described = match $pool.prepare(sqlx::AssertSqlSafe(sql).into_sql_str()).await {
+            ($pool:expr, $types:expr) => {{
+                let described = match $pool
+                    .prepare_with(sqlx::AssertSqlSafe(sql).into_sql_str(), $types)
+                    .await
+                {
                     Ok(described) => described,
                     // The database refused the statement itself: that is the query's
                     // problem, not the connection's.
@@ -361,9 +377,19 @@ impl Pool {
             }};
         }
         let (columns, parameters) = match self {
-            Pool::Postgres(pool) => describe!(pool),
-            Pool::MySql(pool) => describe!(pool),
-            Pool::Sqlite(pool) => describe!(pool),
+            // Prepared with the type the lookup binds, as running it would: PostgreSQL
+            // would otherwise infer `integer` for `id = $1`, and this connection would
+            // keep that statement for the lookup's BIGINT (seen: "incorrect binary data
+            // format in bind parameter 1").
+            Pool::Postgres(pool) => {
+                let parameter = match query {
+                    LookupQuery::Id => <i64 as sqlx::Type<sqlx::Postgres>>::type_info(),
+                    _ => <&str as sqlx::Type<sqlx::Postgres>>::type_info(),
+                };
+                describe!(pool, &[parameter])
+            }
+            Pool::MySql(pool) => describe!(pool, &[]),
+            Pool::Sqlite(pool) => describe!(pool, &[]),
         };
         Ok(column_problems(&columns, parameters))
     }

@@ -3,9 +3,9 @@
 use crate::config::Config;
 use crate::users::database::{DatabaseKind, UserSource};
 
-/// The demo configuration with a `[user_database]` table added.
+/// The demo configuration, its users without ids, with a `[user_database]` table added.
 fn with_database(table: &str, env: &[(&str, &str)]) -> Result<Config, String> {
-    let source = std::fs::read_to_string(crate::config::DEFAULT_PATH).unwrap();
+    let source = without_ids(&std::fs::read_to_string(crate::config::DEFAULT_PATH).unwrap());
     let source = format!("{source}\n{table}\n");
     let dir = tempfile::tempdir().unwrap();
     let env: Vec<(String, String)> = env
@@ -14,6 +14,30 @@ fn with_database(table: &str, env: &[(&str, &str)]) -> Result<Config, String> {
         .collect();
     let lookup = move |name: &str| env.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone());
     Config::from_source("gatehouse.toml", &source, dir.path(), &lookup).map_err(|e| e.to_string())
+}
+
+fn without_ids(config: &str) -> String {
+    config
+        .lines()
+        .filter(|line| {
+            let id = line.strip_prefix("id = ");
+            !id.is_some_and(|id| id.bytes().all(|b| b.is_ascii_digit()))
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[test]
+fn configured_users_with_ids_are_refused_beside_a_database() {
+    let source = std::fs::read_to_string(crate::config::DEFAULT_PATH).unwrap();
+    let source =
+        format!("{source}\n[user_database]\nurl = \"sqlite://u.db\"\npreset = \"django\"\n");
+    let dir = tempfile::tempdir().unwrap();
+    let error = Config::from_source("gatehouse.toml", &source, dir.path(), &|_: &str| None)
+        .unwrap_err()
+        .to_string();
+    assert!(error.contains("[[users]] #1"), "{error}");
+    assert!(error.contains("ids are the database's"), "{error}");
 }
 
 #[test]
@@ -54,7 +78,7 @@ fn a_bad_scheme_names_the_key_and_not_the_value() {
         &[("DB", "oracle://app:s3cret@db/app")],
     )
     .unwrap_err();
-    assert!(error.contains("user_database.url_env"), "{error}");
+    assert!(error.contains("[user_database] url_env"), "{error}");
     assert!(error.contains("postgres://"), "{error}");
     assert!(!error.contains("s3cret"), "{error}");
 }
@@ -67,9 +91,9 @@ fn preset_and_queries_are_exclusive_and_one_is_required() {
         &[],
     )
     .unwrap_err();
-    assert!(both.contains("user_database.preset"), "{both}");
+    assert!(both.contains("[user_database] preset"), "{both}");
     let neither = with_database("[user_database]\nurl = \"sqlite://users.db\"", &[]).unwrap_err();
-    assert!(neither.contains("user_database.preset"), "{neither}");
+    assert!(neither.contains("[user_database] preset"), "{neither}");
     let unknown = with_database(
         "[user_database]\nurl = \"sqlite://users.db\"\npreset = \"rails\"",
         &[],
@@ -87,7 +111,7 @@ fn queries_need_by_username_and_a_table_name_must_be_an_identifier() {
     )
     .unwrap_err();
     assert!(
-        error.contains("user_database.queries.by_username"),
+        error.contains("[user_database] queries.by_username"),
         "{error}"
     );
     let error = with_database(
@@ -96,7 +120,7 @@ fn queries_need_by_username_and_a_table_name_must_be_an_identifier() {
         &[],
     )
     .unwrap_err();
-    assert!(error.contains("user_database.table"), "{error}");
+    assert!(error.contains("[user_database] table"), "{error}");
     let custom = with_database(
         "[user_database]\nurl = \"sqlite://users.db\"\npreset = \"django\"\n\
          table = \"accounts.accounts_user\"",
@@ -113,10 +137,10 @@ fn durations_must_be_positive_and_the_negative_ttl_no_longer_than_the_ttl() {
         &[],
     )
     .unwrap_err();
-    assert!(error.contains("user_database.cache_ttl"), "{error}");
-    assert!(error.contains("user_database.query_timeout"), "{error}");
+    assert!(error.contains("[user_database] cache_ttl"), "{error}");
+    assert!(error.contains("[user_database] query_timeout"), "{error}");
     assert!(
-        error.contains("user_database.negative_cache_ttl"),
+        error.contains("[user_database] negative_cache_ttl"),
         "{error}"
     );
 }
