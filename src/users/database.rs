@@ -621,3 +621,6 @@ impl fmt::Debug for UserDatabase {
             .finish_non_exhaustive()
     }
 }
+
+#[cfg(test)]
+mod tests;
