@@ -76,19 +76,8 @@ impl Validator<'_, '_> {
             env: raw.redis_env.as_deref(),
             file: raw.redis_file.as_deref(),
         };
-        // Inline is fine for a URL without credentials: warn only when it has some.
-        let has_credentials = raw.redis.as_deref().is_some_and(|url| url.contains('@'));
-        let only_inline = raw.redis_env.is_none() && raw.redis_file.is_none();
-        let secret = if raw.redis.is_some() && only_inline && !has_credentials {
-            spec.resolve("redis", self.base, self.env).ok().flatten()
-        } else {
-            self.secret("redis", spec, at).ok().flatten()
-        }?;
-        let key = match (&raw.redis_env, &raw.redis_file) {
-            (Some(_), _) => "redis_env",
-            (_, Some(_)) => "redis_file",
-            _ => "redis",
-        };
+        let (secret, key) = self.url_secret("redis", spec, at)?;
+        let key = key.as_str();
         let Ok(url) = String::from_utf8(secret.expose().to_vec()) else {
             self.problems.at(&at.key(key), "the Redis URL is not UTF-8");
             return None;
@@ -110,6 +99,29 @@ impl Validator<'_, '_> {
             return None;
         }
         Some(RedisUrl::new(url))
+    }
+
+    /// A URL given as `name`, `name_env` or `name_file`, and the key it was given under.
+    /// Inline is fine for a URL without credentials: warned about only when it has some.
+    pub(super) fn url_secret(
+        &mut self,
+        name: &'static str,
+        spec: SecretSpec<'_>,
+        at: &KeyPath,
+    ) -> Option<(crate::config::secret::Secret, String)> {
+        let has_credentials = spec.inline.is_some_and(|url| url.contains('@'));
+        let only_inline = spec.env.is_none() && spec.file.is_none();
+        let key = match (spec.env, spec.file) {
+            (Some(_), _) => format!("{name}_env"),
+            (_, Some(_)) => format!("{name}_file"),
+            _ => name.to_owned(),
+        };
+        let secret = if spec.inline.is_some() && only_inline && !has_credentials {
+            spec.resolve(name, self.base, self.env).ok().flatten()
+        } else {
+            self.secret(name, spec, at).ok().flatten()
+        }?;
+        Some((secret, key))
     }
 }
 

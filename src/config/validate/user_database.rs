@@ -97,18 +97,8 @@ impl Validator<'_, '_> {
             return None;
         }
         // A URL without a password (SQLite, a local socket) is fine inline.
-        let has_password = raw.url.as_deref().is_some_and(|url| url.contains('@'));
-        let only_inline = raw.url_env.is_none() && raw.url_file.is_none();
-        let secret = if raw.url.is_some() && only_inline && !has_password {
-            spec.resolve("url", self.base, self.env).ok().flatten()
-        } else {
-            self.secret("url", spec, at).ok().flatten()
-        }?;
-        let key = match (&raw.url_env, &raw.url_file) {
-            (Some(_), _) => "url_env",
-            (_, Some(_)) => "url_file",
-            _ => "url",
-        };
+        let (secret, key) = self.url_secret("url", spec, at)?;
+        let key = key.as_str();
         let Some(mut url) = DatabaseUrl::new(secret) else {
             // The value may hold a password: name the key, not the value.
             self.problems.at(
