@@ -375,6 +375,10 @@ fn every_auth_error_maps_to_its_refusal() {
             Refusal::Busy
         );
         assert_eq!(
+            auth_refusal(&AuthError::Unavailable, password_credential),
+            Refusal::UsersUnavailable
+        );
+        assert_eq!(
             auth_refusal(&token, password_credential),
             unauthorized(&token_message, true)
         );
@@ -395,6 +399,9 @@ fn every_auth_error_maps_to_its_refusal() {
     assert!(is_failed_password(&credential));
     assert!(is_failed_password(&remembered));
     assert!(!is_failed_password(&AuthError::Busy(Busy)));
+    // The user database not answering is not a wrong password: no lockout builds up.
+    assert!(!is_failed_password(&AuthError::Unavailable));
+    assert_eq!(Refusal::UsersUnavailable.status(), 503);
     assert!(!is_failed_password(&token));
 
     assert_eq!(
