@@ -52,7 +52,8 @@ use crate::ratelimit::FailureLimiter;
 use crate::respond::LocalResponse;
 use crate::revocations::{RevocationRefusal, TokenFacts};
 use crate::store::Store;
-use crate::users::{AuthFailure, Directory, User};
+use crate::users::directory::Directory;
+use crate::users::{AuthFailure, User};
 use crate::verifier::jwt::ClaimProfile;
 pub use table::{SimpleDialect, TableReader};
 

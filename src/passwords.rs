@@ -16,7 +16,8 @@ use std::sync::Arc;
 use crate::metrics::Metrics;
 use crate::offload::{Busy, HashPool};
 use crate::ratelimit::{FailureLimiter, RetryAfter};
-use crate::users::{AuthFailure, Directory, Found, UserKey};
+use crate::users::directory::Directory;
+use crate::users::{AuthFailure, Found, UserKey};
 
 /// One password attempt under the failed-password limits: per client, and per username
 /// when one could be read.

@@ -22,7 +22,8 @@ use crate::respond::Challenges;
 use crate::routes::RouteTable;
 use crate::store::Store;
 use crate::users::database::UserDatabase;
-use crate::users::{Directory, UserStore};
+use crate::users::directory::Directory;
+use crate::users::UserStore;
 use crate::verifier::jwt::{ClaimProfile, TokenAcceptor, TokenAcceptors};
 use crate::verifier::{Verifier, VerifierSettings};
 

@@ -26,8 +26,8 @@ mod htpasswd;
 use std::collections::HashMap;
 use std::fmt;
 use std::sync::Arc;
+use std::time::Instant;
 
-pub use directory::{Directory, Found, UserKey};
 pub use hash::{hash_password, HashFormatError, PasswordHash};
 pub use htpasswd::{parse_htpasswd, HtpasswdError, HtpasswdErrorKind};
 
@@ -41,6 +41,25 @@ pub struct User {
     pub roles: Vec<String>,
     pub active: bool,
     pub password: PasswordHash,
+}
+
+/// What names a user.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum UserKey<'a> {
+    /// Exact, case-sensitive.
+    Username(&'a str),
+    /// Case-insensitive (ASP.NET Identity's normalised names, MySQL's collations).
+    UsernameFolded(&'a str),
+    Email(&'a str),
+    Id(i64),
+}
+
+/// A user found, and until when that answer may be relied on (`None`: as long as the
+/// configuration that holds the user).
+#[derive(Clone, Debug)]
+pub struct Found {
+    pub user: Arc<User>,
+    pub fresh_until: Option<Instant>,
 }
 
 /// Why a password check failed. Callers decide what to tell the client; all variants take

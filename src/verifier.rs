@@ -28,7 +28,8 @@ use crate::identity::{Identity, Principals};
 use crate::metrics::{CacheResult, Metrics};
 use crate::offload::Busy;
 use crate::passwords::{Lookup as PasswordLookup, PasswordChecker, PasswordFailure};
-use crate::users::{Directory, UserKey};
+use crate::users::directory::Directory;
+use crate::users::UserKey;
 
 /// Why a credential did not authenticate. Every message is safe to show a client: it
 /// never repeats the credential, and it does not say whether a username exists.

@@ -1,6 +1,7 @@
 use super::*;
 use crate::ratelimit::LimitSettings;
-use crate::users::{Directory, PasswordHash, User, UserStore};
+use crate::users::directory::Directory;
+use crate::users::{PasswordHash, User, UserStore};
 use std::time::Duration;
 
 // htpasswd -nbB -C 4 alice 'correct horse'

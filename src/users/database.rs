@@ -23,6 +23,7 @@
 //!   user was read, Django's default (pbkdf2_sha256, 600,000 iterations) for the Django
 //!   preset, else `hash_password`'s.
 
+pub mod metrics;
 mod sql;
 
 use std::fmt;
@@ -34,12 +35,10 @@ use arc_swap::ArcSwap;
 use moka::future::Cache;
 use moka::Expiry;
 
-use super::directory::{Found, UserKey};
 use super::hash::CostKey;
-use super::{PasswordHash, User};
+use super::{Found, PasswordHash, User, UserKey};
 use crate::background::BackgroundRuntime;
-use crate::config::secret::Secret;
-use crate::metrics::UserDatabaseMetrics;
+use metrics::UserDatabaseMetrics;
 pub use sql::{column_problems, split_roles, COLUMNS, REQUIRED_COLUMNS};
 use sql::{Fetched, Param, Pool, Queries, UserRow};
 
@@ -85,16 +84,15 @@ impl DatabaseKind {
 /// A database URL; it may hold a password, so it prints redacted.
 #[derive(Clone)]
 pub struct DatabaseUrl {
-    secret: Secret,
+    url: String,
     kind: DatabaseKind,
 }
 
 impl DatabaseUrl {
-    /// `None` unless the URL is UTF-8 and names a supported database.
-    pub fn new(secret: Secret) -> Option<Self> {
-        let text = std::str::from_utf8(secret.expose()).ok()?;
-        let kind = DatabaseKind::of(text)?;
-        Some(Self { secret, kind })
+    /// `None` unless the URL names a supported database.
+    pub fn new(url: String) -> Option<Self> {
+        let kind = DatabaseKind::of(&url)?;
+        Some(Self { url, kind })
     }
 
     pub fn kind(&self) -> DatabaseKind {
@@ -102,8 +100,7 @@ impl DatabaseUrl {
     }
 
     pub(crate) fn expose(&self) -> &str {
-        // Checked in `new`.
-        std::str::from_utf8(self.secret.expose()).unwrap_or_default()
+        &self.url
     }
 
     /// Whether sqlx accepts the URL. The message never quotes it.
@@ -141,7 +138,7 @@ impl DatabaseUrl {
             resolved.push('?');
             resolved.push_str(query);
         }
-        self.secret = Secret::new(resolved.into_bytes(), self.secret.origin().clone());
+        self.url = resolved;
     }
 
     /// Scheme, host and database: no user, password or query string.
@@ -157,7 +154,7 @@ impl DatabaseUrl {
 /// Compared by value, for the reload's "did `[user_database]` change" question.
 impl PartialEq for DatabaseUrl {
     fn eq(&self, other: &Self) -> bool {
-        self.secret.expose() == other.secret.expose()
+        self.url == other.url
     }
 }
 

@@ -9,29 +9,9 @@
 //!   else the configured users' (see `users.rs`).
 
 use std::sync::Arc;
-use std::time::Instant;
 
 use super::database::{DatabaseError, UserDatabase};
-use super::{verify_or_dummy, AuthFailure, User, UserStore};
-
-/// What names a user.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum UserKey<'a> {
-    /// Exact, case-sensitive.
-    Username(&'a str),
-    /// Case-insensitive (ASP.NET Identity's normalised names, MySQL's collations).
-    UsernameFolded(&'a str),
-    Email(&'a str),
-    Id(i64),
-}
-
-/// A user found, and until when that answer may be relied on (`None`: as long as the
-/// configuration that holds the user).
-#[derive(Clone, Debug)]
-pub struct Found {
-    pub user: Arc<User>,
-    pub fresh_until: Option<Instant>,
-}
+use super::{verify_or_dummy, AuthFailure, Found, User, UserKey, UserStore};
 
 /// The configured users and the user database, asked in that order. Cheap to clone.
 #[derive(Clone, Debug)]

@@ -171,7 +171,7 @@ fn leaves_the_process(source: &str) -> bool {
 /// Everything the dialects need, built once per process.
 struct DialectHarness {
     dialects: gatehouse::dialects::Dialects,
-    users: gatehouse::users::Directory,
+    users: gatehouse::users::directory::Directory,
     keys: gatehouse::keys::KeySet,
     pool: Arc<gatehouse::offload::HashPool>,
     passwords: gatehouse::passwords::PasswordChecker,
@@ -271,7 +271,7 @@ pub fn dialects(data: &[u8]) {
         let metrics = Arc::new(gatehouse::metrics::Metrics::new().unwrap());
         DialectHarness {
             dialects: Dialects::new(settings),
-            users: gatehouse::users::Directory::configured_only(vec![user]),
+            users: gatehouse::users::directory::Directory::configured_only(vec![user]),
             keys: gatehouse::keys::KeySet::new(vec![]),
             pool: pool.clone(),
             passwords: gatehouse::passwords::PasswordChecker::new(pool, metrics.clone()),

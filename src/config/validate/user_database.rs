@@ -99,7 +99,8 @@ impl Validator<'_, '_> {
         // A URL without a password (SQLite, a local socket) is fine inline.
         let (secret, key) = self.url_secret("url", spec, at)?;
         let key = key.as_str();
-        let Some(mut url) = DatabaseUrl::new(secret) else {
+        let url = String::from_utf8(secret.expose().to_vec()).ok();
+        let Some(mut url) = url.and_then(DatabaseUrl::new) else {
             // The value may hold a password: name the key, not the value.
             self.problems.at(
                 &at.key(key),

@@ -5,7 +5,6 @@
 use std::time::Duration;
 
 use super::*;
-use crate::config::secret::{Secret, SecretOrigin};
 use crate::users::directory::Directory;
 use crate::users::{AuthFailure, UserStore};
 
@@ -46,8 +45,7 @@ impl Fixture {
         let fixture = Self {
             database: UserDatabase::open(
                 &DatabaseSettings {
-                    url: DatabaseUrl::new(Secret::new(url.into_bytes(), SecretOrigin::Inline))
-                        .unwrap(),
+                    url: DatabaseUrl::new(url).unwrap(),
                     source,
                     cache_ttl: Duration::from_millis(300),
                     negative_cache_ttl: Duration::from_millis(300),
@@ -218,7 +216,7 @@ fn a_missing_database_file_is_an_error_never_an_empty_user_list() {
     let url = format!("sqlite://{}", dir.path().join("absent.sqlite3").display());
     let database = UserDatabase::open(
         &DatabaseSettings {
-            url: DatabaseUrl::new(Secret::new(url.into_bytes(), SecretOrigin::Inline)).unwrap(),
+            url: DatabaseUrl::new(url).unwrap(),
             source: django(),
             cache_ttl: Duration::from_secs(30),
             negative_cache_ttl: Duration::from_secs(5),
@@ -250,12 +248,9 @@ fn a_missing_database_file_is_an_error_never_an_empty_user_list() {
 
 #[test]
 fn urls_print_without_credentials_or_query() {
-    let url = DatabaseUrl::new(Secret::new(
-        b"postgres://app:s3cret@db.internal:5432/app?password=other".to_vec(),
-        SecretOrigin::Inline,
-    ))
-    .unwrap();
+    let url = DatabaseUrl::new("postgres://app:s3cret@db.internal:5432/app?password=other".into())
+        .unwrap();
     assert_eq!(url.redacted(), "postgres://db.internal:5432/app");
     assert!(!format!("{url:?}").contains("s3cret"));
-    assert!(DatabaseUrl::new(Secret::new(b"redis://x".to_vec(), SecretOrigin::Inline)).is_none());
+    assert!(DatabaseUrl::new("redis://x".into()).is_none());
 }
