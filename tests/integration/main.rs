@@ -56,6 +56,10 @@ mod postgres_server;
 mod django_users;
 // Those two proven: Django's writes read back with psql, stop/kill/restart, no leftovers.
 mod postgres;
+// The real MariaDB that the tests of the SQL user source's MySQL path run against.
+mod mariadb_server;
+// That server proven: stop/kill/restart keep the data, dropping it leaves nothing.
+mod mariadb;
 // Users from the application's database: Django's tables in PostgreSQL and SQLite, a
 // PHP table through configured queries, database faults, `gatehouse check`.
 mod user_database;
