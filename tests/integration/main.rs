@@ -52,7 +52,8 @@ mod state;
 mod replicas;
 // The real PostgreSQL cluster that the SQL user source tests run against.
 mod postgres_server;
-// The real Django 4.2 writing users into PostgreSQL or SQLite (a venv under target/).
+// The real Django 4.2 writing users into PostgreSQL, MariaDB or SQLite (a venv under
+// target/).
 mod django_users;
 // Those two proven: Django's writes read back with psql, stop/kill/restart, no leftovers.
 mod postgres;
@@ -60,6 +61,6 @@ mod postgres;
 mod mariadb_server;
 // That server proven: stop/kill/restart keep the data, dropping it leaves nothing.
 mod mariadb;
-// Users from the application's database: Django's tables in PostgreSQL and SQLite, a
-// PHP table through configured queries, database faults, `gatehouse check`.
+// Users from the application's database: Django's tables in PostgreSQL, MariaDB and
+// SQLite, a PHP table through configured queries, database faults, `gatehouse check`.
 mod user_database;

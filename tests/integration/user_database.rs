@@ -1,14 +1,15 @@
 //! Users from the legacy application's database (`[user_database]`): the real Django
-//! writes them into a real PostgreSQL cluster or a SQLite file, and the real gatehouse
-//! logs them in through the simplejwt and drf_jwt dialects and on proxied traffic,
-//! follows password changes and deactivations within the cache TTL, and answers 503
-//! (never "wrong password") while the database is down.
+//! writes them into a real PostgreSQL cluster, a real MariaDB or a SQLite file, and the
+//! real gatehouse logs them in through the simplejwt and drf_jwt dialects and on proxied
+//! traffic, follows password changes and deactivations within the cache TTL, and answers
+//! 503 (never "wrong password") while the database is down.
 
 use std::path::Path;
 use std::time::{Duration, Instant};
 
 use crate::django_users::{Django, NewUser};
 use crate::harness::{basic, jwt_claims, send, Gatehouse, Response};
+use crate::mariadb_server::MariaDbServer;
 use crate::postgres_server::PostgresServer;
 
 /// Django's PBKDF2 with few iterations: the test build of gatehouse is not optimised.
@@ -60,7 +61,7 @@ fn within(limit: Duration, what: &str, mut probe: impl FnMut() -> bool) {
 }
 
 /// Everything a Django user can do through gatehouse, and what the application's
-/// changes do to it; the same on PostgreSQL and SQLite.
+/// changes do to it; the same on PostgreSQL, MariaDB and SQLite.
 fn users_written_by_django_work_everywhere(django: &Django, url: &str) {
     django.migrate();
     let ada = django.create(&NewUser {
@@ -202,6 +203,31 @@ fn django_users_in_postgresql_log_in_everywhere_and_changes_are_followed() {
     let pg = PostgresServer::start();
     let django = Django::postgres(&pg).with_pbkdf2_iterations(ITERATIONS);
     users_written_by_django_work_everywhere(&django, &pg.url());
+}
+
+/// Django's MySQL backend (through PyMySQL): `id` an INT, `is_active` a TINYINT(1), the
+/// groups through GROUP_CONCAT; then `gatehouse check` of the shipped Django example
+/// against the schema Django made there.
+#[test]
+fn django_users_in_mariadb_log_in_everywhere_and_changes_are_followed() {
+    let db = MariaDbServer::start();
+    let django = Django::mysql(&db).with_pbkdf2_iterations(ITERATIONS);
+    users_written_by_django_work_everywhere(&django, &db.url());
+
+    let example =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("config/examples/django-postgres.toml");
+    let (code, stdout, stderr) = run_cli_env(
+        &["check", "--config", example.to_str().unwrap()],
+        &[
+            ("DATABASE_URL", db.url().as_str()),
+            ("SIMPLEJWT_SIGNING_KEY", "0123456789abcdef0123456789abcdef"),
+            ("DRF_JWT_SECRET_KEY", "0123456789abcdef0123456789abcdef"),
+        ],
+    );
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    assert!(stdout.contains("queries ok"), "{stdout}");
+    assert!(!stdout.contains(MariaDbServer::PASSWORD), "{stdout}");
+    assert!(!stderr.contains(MariaDbServer::PASSWORD), "{stderr}");
 }
 
 #[test]
