@@ -62,5 +62,6 @@ mod mariadb_server;
 // That server proven: stop/kill/restart keep the data, dropping it leaves nothing.
 mod mariadb;
 // Users from the application's database: Django's tables in PostgreSQL, MariaDB and
-// SQLite, a PHP table through configured queries, database faults, `gatehouse check`.
+// SQLite, PHP tables through configured queries (SQLite, MariaDB), database faults,
+// `gatehouse check`.
 mod user_database;
