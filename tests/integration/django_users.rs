@@ -4,11 +4,12 @@
 //! [`Django`] runs tests/integration/django_users/users.py, whose every write is Django's
 //! own (`migrate`, `User.objects.create_user`, `set_password`, `save`, `groups.add`), so
 //! the rows and hashes gatehouse reads are exactly what a Django site leaves behind. The
-//! database is a PostgreSQL URL (a [`PostgresServer`]) or a SQLite file.
+//! database is a PostgreSQL URL (a [`PostgresServer`]), a MySQL one (a [`MariaDbServer`],
+//! through PyMySQL) or a SQLite file.
 //!
 //! The Python side is the venv that tests/integration/django_users/setup.sh builds from
 //! pinned requirements under `target/django-users/` (Django 4.2.30, psycopg2-binary,
-//! argon2-cffi, bcrypt); it runs once per test process and reuses an up-to-date venv in
+//! PyMySQL, argon2-cffi, bcrypt); it runs once per test process and reuses an up-to-date venv in
 //! about half a second. The first build needs PyPI; it is never skipped. Every command is
 //! bounded in time, and a failed one panics with users.py's stderr.
 
@@ -18,6 +19,7 @@ use std::sync::OnceLock;
 use std::time::Duration;
 
 use crate::harness::output_within;
+use crate::mariadb_server::MariaDbServer;
 use crate::postgres_server::PostgresServer;
 
 /// setup.sh: waiting up to 300 s for another process's build, then its own from PyPI.
@@ -73,7 +75,7 @@ pub struct NewUser<'a> {
 /// Django, pointed at one database.
 #[derive(Clone, Debug)]
 pub struct Django {
-    /// A postgres:// URL or a SQLite file path (DJANGO_USERS_DATABASE).
+    /// A postgres:// or mysql:// URL or a SQLite file path (DJANGO_USERS_DATABASE).
     database: String,
     /// DJANGO_USERS_PBKDF2_ITERATIONS: the default hasher's cost, when lowered.
     pbkdf2_iterations: Option<u32>,
@@ -86,11 +88,19 @@ impl Django {
         Self::url(&server.url())
     }
 
-    /// Django on any `postgres://USER:PASS@HOST:PORT/DB` URL.
+    /// Django on a [`MariaDbServer`]'s database, as its user, over TCP with the password
+    /// ([`MariaDbServer::url`]), through Django's MySQL backend.
+    pub fn mysql(server: &MariaDbServer) -> Self {
+        Self::url(&server.url())
+    }
+
+    /// Django on any `postgres://` or `mysql://USER:PASS@HOST:PORT/DB` URL.
     pub fn url(url: &str) -> Self {
         assert!(
-            url.starts_with("postgres://") || url.starts_with("postgresql://"),
-            "not a PostgreSQL URL: {url}"
+            ["postgres://", "postgresql://", "mysql://"]
+                .iter()
+                .any(|scheme| url.starts_with(scheme)),
+            "not a PostgreSQL or MySQL URL: {url}"
         );
         Self {
             database: url.to_owned(),
@@ -199,7 +209,7 @@ impl Django {
     /// One SQL statement through Django's database connection (a DB-API cursor, no
     /// ORM): its rows as JSON objects keyed by column name, values as the driver returns
     /// them. To read what Django wrote independently of it, use
-    /// [`PostgresServer::query`] or [`sqlite_query`].
+    /// [`PostgresServer::query`], [`MariaDbServer::sql`] or [`sqlite_query`].
     pub fn sql(&self, statement: &str) -> Vec<serde_json::Map<String, serde_json::Value>> {
         let out = self.run(&["sql", statement]);
         serde_json::from_str(&out).unwrap_or_else(|e| panic!("{statement}: {e}: {out}"))

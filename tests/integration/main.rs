@@ -52,10 +52,16 @@ mod state;
 mod replicas;
 // The real PostgreSQL cluster that the SQL user source tests run against.
 mod postgres_server;
-// The real Django 4.2 writing users into PostgreSQL or SQLite (a venv under target/).
+// The real Django 4.2 writing users into PostgreSQL, MariaDB or SQLite (a venv under
+// target/).
 mod django_users;
 // Those two proven: Django's writes read back with psql, stop/kill/restart, no leftovers.
 mod postgres;
-// Users from the application's database: Django's tables in PostgreSQL and SQLite, a
-// PHP table through configured queries, database faults, `gatehouse check`.
+// The real MariaDB that the tests of the SQL user source's MySQL path run against.
+mod mariadb_server;
+// That server proven: stop/kill/restart keep the data, dropping it leaves nothing.
+mod mariadb;
+// Users from the application's database: Django's tables in PostgreSQL, MariaDB and
+// SQLite, PHP tables through configured queries (SQLite, MariaDB), database faults,
+// `gatehouse check`.
 mod user_database;

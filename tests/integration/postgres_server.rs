@@ -570,19 +570,19 @@ fn server_bin_dir() -> Option<PathBuf> {
     versions.pop().map(|(_, dir)| dir)
 }
 
-fn on_path(program: &str) -> Option<PathBuf> {
+pub fn on_path(program: &str) -> Option<PathBuf> {
     std::env::split_paths(&std::env::var_os("PATH")?)
         .map(|dir| dir.join(program))
         .find(|path| path.is_file())
 }
 
-fn is_root() -> bool {
+pub fn is_root() -> bool {
     use std::os::unix::fs::MetadataExt;
     std::fs::metadata("/proc/self").is_ok_and(|m| m.uid() == 0)
 }
 
 /// Runs a command that must succeed.
-fn run_ok(command: &mut Command) {
+pub fn run_ok(command: &mut Command) {
     let output = output_within(command, Duration::from_secs(30))
         .unwrap_or_else(|e| panic!("{command:?}: {e}"));
     assert!(

@@ -1,14 +1,15 @@
 //! Users from the legacy application's database (`[user_database]`): the real Django
-//! writes them into a real PostgreSQL cluster or a SQLite file, and the real gatehouse
-//! logs them in through the simplejwt and drf_jwt dialects and on proxied traffic,
-//! follows password changes and deactivations within the cache TTL, and answers 503
-//! (never "wrong password") while the database is down.
+//! writes them into a real PostgreSQL cluster, a real MariaDB or a SQLite file, and the
+//! real gatehouse logs them in through the simplejwt and drf_jwt dialects and on proxied
+//! traffic, follows password changes and deactivations within the cache TTL, and answers
+//! 503 (never "wrong password") while the database is down.
 
 use std::path::Path;
 use std::time::{Duration, Instant};
 
 use crate::django_users::{Django, NewUser};
 use crate::harness::{basic, jwt_claims, send, Gatehouse, Response};
+use crate::mariadb_server::MariaDbServer;
 use crate::postgres_server::PostgresServer;
 
 /// Django's PBKDF2 with few iterations: the test build of gatehouse is not optimised.
@@ -60,7 +61,7 @@ fn within(limit: Duration, what: &str, mut probe: impl FnMut() -> bool) {
 }
 
 /// Everything a Django user can do through gatehouse, and what the application's
-/// changes do to it; the same on PostgreSQL and SQLite.
+/// changes do to it; the same on PostgreSQL, MariaDB and SQLite.
 fn users_written_by_django_work_everywhere(django: &Django, url: &str) {
     django.migrate();
     let ada = django.create(&NewUser {
@@ -204,6 +205,31 @@ fn django_users_in_postgresql_log_in_everywhere_and_changes_are_followed() {
     users_written_by_django_work_everywhere(&django, &pg.url());
 }
 
+/// Django's MySQL backend (through PyMySQL): `id` an INT, `is_active` a TINYINT(1), the
+/// groups through GROUP_CONCAT; then `gatehouse check` of the shipped Django example
+/// against the schema Django made there.
+#[test]
+fn django_users_in_mariadb_log_in_everywhere_and_changes_are_followed() {
+    let db = MariaDbServer::start();
+    let django = Django::mysql(&db).with_pbkdf2_iterations(ITERATIONS);
+    users_written_by_django_work_everywhere(&django, &db.url());
+
+    let example =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("config/examples/django-postgres.toml");
+    let (code, stdout, stderr) = run_cli_env(
+        &["check", "--config", example.to_str().unwrap()],
+        &[
+            ("DATABASE_URL", db.url().as_str()),
+            ("SIMPLEJWT_SIGNING_KEY", "0123456789abcdef0123456789abcdef"),
+            ("DRF_JWT_SECRET_KEY", "0123456789abcdef0123456789abcdef"),
+        ],
+    );
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    assert!(stdout.contains("queries ok"), "{stdout}");
+    assert!(!stdout.contains(MariaDbServer::PASSWORD), "{stdout}");
+    assert!(!stderr.contains(MariaDbServer::PASSWORD), "{stderr}");
+}
+
 #[test]
 fn django_users_in_sqlite_log_in_everywhere_and_changes_are_followed() {
     let dir = tempfile::tempdir().unwrap();
@@ -321,6 +347,119 @@ fn configured_queries_read_a_php_applications_table() {
     );
     assert_eq!(r.status, 401, "{}", r.text());
     assert!(gh.log().contains("returned more than one user"));
+}
+
+/// A PHP application's own table in MariaDB, as Laravel's migrations make it, through
+/// configured queries: `id` a BIGINT UNSIGNED, `active` a TINYINT, roles as a comma list,
+/// PHP's `password_hash()` bcrypt. `gatehouse check` passes it and names a bad query;
+/// while MariaDB is killed an uncached user is a 503, and after its restart (the same
+/// pool, reconnecting) they log in.
+#[test]
+fn configured_queries_read_a_php_applications_table_in_mariadb() {
+    let mut db = MariaDbServer::start();
+    // htpasswd -nbB -C 4 alice 'correct horse' (the same family PHP's password_hash writes)
+    let hash = "$2y$04$2nIagUtAOLZ0/Z7DYISSb.3AjpuquUEZYrZH0EKRs3LvQ.nGw5Sdq";
+    db.sql(&format!(
+        "CREATE TABLE members (id BIGINT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY, \
+         login VARCHAR(64) NOT NULL UNIQUE, mail VARCHAR(191) NOT NULL, \
+         pw VARCHAR(255) NOT NULL, active TINYINT NOT NULL DEFAULT 1, \
+         perms VARCHAR(255) NOT NULL DEFAULT '') ENGINE=InnoDB DEFAULT CHARSET=utf8mb4; \
+         INSERT INTO members (id, login, mail, pw, active, perms) VALUES \
+         (7, 'alice', 'alice@example.com', '{hash}', 1, 'editor, admin'), \
+         (8, 'mallory', 'm@example.com', '{hash}', 0, ''), \
+         (9, 'twin', 'same@example.com', '{hash}', 1, ''), \
+         (10, 'twin2', 'same@example.com', '{hash}', 1, ''), \
+         (11, 'bob', 'bob@example.com', '{hash}', 1, 'editor')"
+    ));
+    let select = "SELECT id, login AS username, mail AS email, \
+                  pw AS password_hash, active, perms AS roles FROM members";
+    let base = config("30s");
+    let base = base.split("\n\n[user_database]").next().unwrap();
+    let with_queries = |by_username: &str| {
+        format!(
+            "{base}\n\n[user_database]\nurl_env = \"{DB_ENV}\"\nconnect_timeout = \"3s\"\n\
+             query_timeout = \"3s\"\npool_size = 1\n[user_database.queries]\n\
+             by_username = \"{by_username}\"\nby_email = \"{select} WHERE mail = ?\"\n\
+             by_id = \"{select} WHERE id = ?\"\n"
+        )
+    };
+    let config = with_queries(&format!("{select} WHERE login = ?"));
+
+    // `gatehouse check` asks MariaDB about each query; a column the table lacks is
+    // MariaDB's own error, under the key that names the query.
+    let dir = tempfile::tempdir().unwrap();
+    let check = |config: &str| {
+        let path = dir.path().join("gatehouse.toml");
+        let free = crate::harness::free_port;
+        std::fs::write(
+            &path,
+            Gatehouse::localise(config, free(), free(), dir.path()),
+        )
+        .unwrap();
+        run_cli_env(
+            &["check", "--config", path.to_str().unwrap()],
+            &[(DB_ENV, db.url().as_str())],
+        )
+    };
+    let (code, stdout, stderr) = check(&config);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    assert!(stdout.contains("queries ok"), "{stdout}");
+    assert!(!format!("{stdout}{stderr}").contains(MariaDbServer::PASSWORD));
+    let (code, stdout, stderr) = check(&with_queries(
+        "SELECT id, login AS username, pw AS password_hash, enabled AS active \
+         FROM members WHERE login = ?",
+    ));
+    assert_ne!(code, 0, "{stdout}");
+    assert!(stderr.contains("by_username"), "{stderr}");
+    assert!(stderr.contains("Unknown column 'enabled'"), "{stderr}");
+
+    let gh = Gatehouse::start_with_env(&config, &[(DB_ENV, db.url().as_str())]);
+    let alice = basic("alice", "correct horse");
+    let r = gh.get("/x", &[("Authorization", &alice)]);
+    assert_eq!(r.status, 200, "{}\n{}", r.text(), gh.log());
+    assert_eq!(r.echoed("x-auth-user-id"), ["7"]);
+    assert_eq!(r.echoed("x-auth-email"), ["alice@example.com"]);
+    assert_eq!(r.echoed("x-auth-roles"), ["editor,admin"]);
+    let mallory = basic("mallory", "correct horse");
+    assert_eq!(gh.get("/x", &[("Authorization", &mallory)]).status, 401);
+    // simplejwt logs in by email; its token names alice by id, looked up by id.
+    let r = json_post(
+        &gh,
+        "/token/",
+        r#"{"email": "alice@example.com", "password": "correct horse"}"#,
+    );
+    assert_eq!(r.status, 200, "{}", r.text());
+    let access = r.json()["access"].as_str().unwrap().to_owned();
+    assert_eq!(jwt_claims(&access)["user_id"], 7);
+    let r = gh.get("/x", &[("Authorization", &format!("Bearer {access}"))]);
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(r.echoed("x-auth-user"), ["alice"]);
+    // Two rows for one email name nobody: never the first of them.
+    let r = json_post(
+        &gh,
+        "/token/",
+        r#"{"email": "same@example.com", "password": "correct horse"}"#,
+    );
+    assert_eq!(r.status, 401, "{}", r.text());
+    assert!(gh.log().contains("returned more than one user"));
+
+    // MariaDB dies under the pool's open connection: cached alice still passes, bob
+    // (never looked up) is a 503, not a wrong password; after the restart he logs in.
+    db.kill();
+    assert_eq!(gh.get("/x", &[("Authorization", &alice)]).status, 200);
+    let bob = basic("bob", "correct horse");
+    let r = gh.get("/x", &[("Authorization", &bob)]);
+    assert_eq!(r.status, 503, "{}", r.text());
+    assert_eq!(r.json()["error"], "users_unavailable");
+    db.restart();
+    within(
+        Duration::from_secs(10),
+        "bob logs in after the restart",
+        || gh.get("/x", &[("Authorization", &bob)]).status == 200,
+    );
+    let r = gh.get("/x", &[("Authorization", &bob)]);
+    assert_eq!(r.echoed("x-auth-user-id"), ["11"]);
+    assert_eq!(r.echoed("x-auth-roles"), ["editor"]);
 }
 
 #[test]

@@ -11,8 +11,9 @@
 //!   error: a query returning `is_active` instead of `active` must not leave every
 //!   deactivated account open because `active` silently defaulted to true.
 //! - Types are read leniently where databases differ: `id` as a 64- or 32-bit integer,
-//!   `active` as a boolean or an integer (MySQL's `tinyint(1)`, SQLite), `roles` as a text
-//!   array or a comma-separated text (empty items dropped).
+//!   signed or, on MySQL, unsigned (up to `i64::MAX`), `active` as a boolean or an
+//!   integer (MySQL's `tinyint(1)`, SQLite), `roles` as a text array or a comma-separated
+//!   text (empty items dropped).
 //! - A query that returns more than one row names no one: the lookup finds nobody (and a
 //!   warning says which query was ambiguous). Taking the first row could log a client in
 //!   as someone else, e.g. by a non-unique `email`.
@@ -175,10 +176,13 @@ macro_rules! decode_row {
             let id = if column("id") {
                 match row.try_get::<Option<i64>, _>("id") {
                     Ok(id) => id,
-                    Err(_) => row
-                        .try_get::<Option<i32>, _>("id")
-                        .map_err(|_| bad("id"))?
-                        .map(i64::from),
+                    Err(_) => match UnsignedId::unsigned_id(row) {
+                        Some(id) => id.map_err(|_| bad("id"))?,
+                        None => row
+                            .try_get::<Option<i32>, _>("id")
+                            .map_err(|_| bad("id"))?
+                            .map(i64::from),
+                    },
                 }
             } else {
                 None
@@ -425,6 +429,34 @@ impl RoleArray for sqlx::mysql::MySqlRow {
 
 impl RoleArray for sqlx::sqlite::SqliteRow {
     fn role_array(&self) -> Option<Vec<String>> {
+        None
+    }
+}
+
+/// Only MySQL has unsigned integers. sqlx reads a MySQL `UNSIGNED` column as neither
+/// `i64` nor `i32` (it refuses a signed type for it), and an unsigned id is what PHP
+/// schemas have: Laravel's `$table->id()` is `BIGINT UNSIGNED AUTO_INCREMENT`. Without
+/// this, every user of such a table was "an unreadable `id` column", a 503 for all.
+trait UnsignedId {
+    /// `None`: not an unsigned column (or not MySQL). `Some(Err)`: above `i64::MAX`.
+    fn unsigned_id(&self) -> Option<Result<Option<i64>, ()>>;
+}
+
+impl UnsignedId for sqlx::mysql::MySqlRow {
+    fn unsigned_id(&self) -> Option<Result<Option<i64>, ()>> {
+        let id = self.try_get::<Option<u64>, _>("id").ok()?;
+        Some(id.map(i64::try_from).transpose().map_err(drop))
+    }
+}
+
+impl UnsignedId for sqlx::postgres::PgRow {
+    fn unsigned_id(&self) -> Option<Result<Option<i64>, ()>> {
+        None
+    }
+}
+
+impl UnsignedId for sqlx::sqlite::SqliteRow {
+    fn unsigned_id(&self) -> Option<Result<Option<i64>, ()>> {
         None
     }
 }

@@ -3,7 +3,8 @@
 Django's own code does every write (migrate, User.objects.create_user, set_password,
 save, groups.add), so the rows, hashes and flags are exactly what a Django site leaves in
 auth_user, auth_group and auth_user_groups. The database is DJANGO_USERS_DATABASE: a
-PostgreSQL URL (postgres://USER:PASS@HOST:PORT/DB) or the path of a SQLite file.
+PostgreSQL URL (postgres://USER:PASS@HOST:PORT/DB), a MySQL/MariaDB URL
+(mysql://USER:PASS@HOST:PORT/DB, through PyMySQL) or the path of a SQLite file.
 
     python users.py migrate
     python users.py create-user USERNAME EMAIL PASSWORD [--group G ...] [--superuser]
@@ -41,29 +42,51 @@ PASSWORD_HASHERS = [
 HASHERS = ["pbkdf2_sha256", "pbkdf2_sha1", "argon2", "bcrypt_sha256", "scrypt"]
 
 
+SERVERS = ("postgres://", "postgresql://", "mysql://")
+
+
 def database(value):
-    """DATABASES["default"] for a PostgreSQL URL or a SQLite path."""
-    if value.startswith(("postgres://", "postgresql://")):
+    """DATABASES["default"] for a PostgreSQL or MySQL URL or a SQLite path."""
+    if value.startswith(SERVERS):
         url = urlsplit(value)
+        mysql = url.scheme == "mysql"
+        if mysql:
+            # Django's MySQL backend imports MySQLdb (mysqlclient, a C extension built
+            # against libmariadb); PyMySQL is pure Python and stands in for it. PyMySQL
+            # >= 1.1 reports a mysqlclient version_info that Django 4.2 accepts (it wants
+            # >= 1.4.3; 1.2.4 says 2.2.8), so no version shim is needed.
+            import pymysql
+
+            pymysql.install_as_MySQLdb()
         return {
-            "ENGINE": "django.db.backends.postgresql",
+            "ENGINE": "django.db.backends." + ("mysql" if mysql else "postgresql"),
             "NAME": unquote(url.path.lstrip("/")),
             "USER": unquote(url.username or ""),
             "PASSWORD": unquote(url.password or ""),
             "HOST": url.hostname or "",
             "PORT": str(url.port or ""),
-            "OPTIONS": {"connect_timeout": 5},
+            # utf8mb4, as Django's documentation advises for MySQL (its default, utf8,
+            # is MySQL's three-byte utf8mb3).
+            "OPTIONS": {"connect_timeout": 5, "charset": "utf8mb4"}
+            if mysql
+            else {"connect_timeout": 5},
         }
     if "://" in value:
-        sys.exit(f"users.py: DJANGO_USERS_DATABASE is neither a postgres:// URL nor a path: {value}")
+        sys.exit(
+            "users.py: DJANGO_USERS_DATABASE is neither a postgres:// or mysql:// URL "
+            f"nor a path: {value}"
+        )
     return {"ENGINE": "django.db.backends.sqlite3", "NAME": value}
 
 
 def configure():
     value = os.environ.get("DJANGO_USERS_DATABASE")
     if not value:
-        sys.exit("users.py: set DJANGO_USERS_DATABASE to a postgres:// URL or a SQLite file path")
-    if not value.startswith(("postgres://", "postgresql://")):
+        sys.exit(
+            "users.py: set DJANGO_USERS_DATABASE to a postgres:// or mysql:// URL or a "
+            "SQLite file path"
+        )
+    if not value.startswith(SERVERS):
         # No fsync per SQLite transaction (about 0.2 s each here): a per-connection
         # setting that changes no row and no lock, only durability against a machine
         # crash, which a throw-away test database does not need.
