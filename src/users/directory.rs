@@ -3,7 +3,9 @@
 //!
 //! Decisions taken here:
 //! - Configured users win over database users of the same name: they are the operator's
-//!   own (service accounts, break-glass admins), and finding them costs no query.
+//!   own (service accounts, break-glass admins), and finding them costs no query. A
+//!   database user with a configured user's name is never used, however it was found
+//!   (by email, by id, through a case-insensitive collation): one name, one principal.
 //! - A lookup is async because the database's is; configured users answer at once.
 //! - The unknown-user dummy is the database's when there is one (most users live there),
 //!   else the configured users' (see `users.rs`).
@@ -51,7 +53,7 @@ impl Directory {
             }));
         }
         match &self.database {
-            Some(database) => database.find(key).await,
+            Some(database) => Ok(self.not_shadowed(database.find(key).await?)),
             None => Ok(None),
         }
     }
@@ -65,9 +67,24 @@ impl Directory {
             }));
         }
         match &self.database {
-            Some(database) => database.find_blocking(key),
+            Some(database) => Ok(self.not_shadowed(database.find_blocking(key)?)),
             None => Ok(None),
         }
+    }
+
+    /// A database user with a configured user's name is not used: found by email, by id
+    /// or through a case-insensitive collation, it would be a second principal under the
+    /// configured user's name, with other roles.
+    fn not_shadowed(&self, found: Option<Found>) -> Option<Found> {
+        let found = found?;
+        if self.configured.by_username(&found.user.username).is_some() {
+            log::warn!(
+                "[user_database] user {:?} is not used: a configured user has that name",
+                found.user.username
+            );
+            return None;
+        }
+        Some(found)
     }
 
     /// [`UserStore::authenticate`] with this directory's dummy. Blocking.

@@ -254,3 +254,30 @@ fn urls_print_without_credentials_or_query() {
     assert!(!format!("{url:?}").contains("s3cret"));
     assert!(DatabaseUrl::new("redis://x".into()).is_none());
 }
+
+#[test]
+fn a_database_user_with_a_configured_users_name_is_never_used() {
+    let db = Fixture::new(django());
+    let configured = User {
+        username: "alice".into(),
+        id: None,
+        email: Some("alice@ops.example".into()),
+        roles: vec!["ops".into()],
+        active: true,
+        password: PasswordHash::parse(BCRYPT_4).unwrap(),
+    };
+    let directory = Directory::new(
+        Arc::new(UserStore::new(vec![configured])),
+        Some(db.database.clone()),
+    );
+    let find = |key| db.runtime.block_on(directory.find(key)).unwrap();
+    // By name: the configured one.
+    let by_name = find(UserKey::Username("alice")).unwrap();
+    assert_eq!(by_name.user.email.as_deref(), Some("alice@ops.example"));
+    assert!(by_name.fresh_until.is_none());
+    // By the database's email or id, or a folded name: not a second "alice".
+    assert!(find(UserKey::Email("alice@example.com")).is_none());
+    assert!(find(UserKey::Id(7)).is_none());
+    // Others are found as usual.
+    assert_eq!(find(UserKey::Id(9)).unwrap().user.username, "twin");
+}
