@@ -40,8 +40,10 @@ fn every_shipped_config_passes_check() {
     }
     assert!(files.len() >= 2, "{files:?}");
     for file in files {
-        let (code, stdout, stderr) =
-            run_cli(&["check", "--config", &file.display().to_string()], None);
+        let (code, stdout, stderr) = crate::harness::run_cli_env(
+            &["check", "--config", &file.display().to_string()],
+            &crate::harness::EXAMPLE_ENV,
+        );
         assert_eq!(code, 0, "{}: {stdout}{stderr}", file.display());
     }
 }

@@ -8,7 +8,7 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use crate::django_users::{Django, NewUser};
-use crate::harness::{basic, jwt_claims, send, Gatehouse, Response};
+use crate::harness::{basic, jwt_claims, run_cli_env, send, Gatehouse, Response};
 use crate::mariadb_server::MariaDbServer;
 use crate::postgres_server::PostgresServer;
 
@@ -517,22 +517,6 @@ fn gatehouse_check_and_start_up_check_the_queries_against_the_database() {
     assert_ne!(code, 0);
     assert!(stderr.contains("[user_database]"), "{stderr}");
     assert!(stderr.contains("`is_active`"), "{stderr}");
-}
-
-/// `gatehouse ARGS` with environment variables, bounded in time.
-fn run_cli_env(args: &[&str], env: &[(&str, &str)]) -> (i32, String, String) {
-    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_gatehouse"));
-    command.args(args);
-    for (name, value) in env {
-        command.env(name, value);
-    }
-    let output = crate::harness::output_within(&mut command, Duration::from_secs(30))
-        .expect("run gatehouse");
-    (
-        output.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&output.stdout).into_owned(),
-        String::from_utf8_lossy(&output.stderr).into_owned(),
-    )
 }
 
 fn sqlite_exec(path: &Path, script: &str) {
