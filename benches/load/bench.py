@@ -80,6 +80,14 @@ REVOKED_USERS = env_int("REVOKED_USERS", 1_000)                # user revocation
 REVOKE_MAX_SECS = env_int("REVOKE_MAX_SECS", 300)              # bound on loading (or lifting) them
 AB_SETTLE_SECS = env_int("AB_SETTLE_SECS", 2)                  # unmeasured load after each load/lift
 AB_ID, AB_NONE, AB_LIVE = "gh_revoked_ab", "gh_revoked_ab_none", "gh_revoked_ab_live"
+USER_DATABASE = os.environ.get("USER_DATABASE", "1") not in ("", "0")  # the PostgreSQL scenarios
+LOGIN_USERS = env_int("LOGIN_USERS", 20_000 if QUICK else 60_000)  # distinct login users, each kind
+LOGIN_HASH_ITERATIONS = env_int("LOGIN_HASH_ITERATIONS", 1_000)   # their pbkdf2_sha256 cost
+LOGIN_CONNECTIONS = env_int("LOGIN_CONNECTIONS", 1)            # wrk -c of the login scenarios
+DB_CACHE_TTL = os.environ.get("DB_CACHE_TTL", "").strip()        # "" = gatehouse's default (30 s)
+PG_CORE = env_int("PG_CORE", PROXY_CORE)
+PG_START_SECS = env_int("PG_START_SECS", 30)                    # initdb, start, load: each bounded
+DB_SCENARIOS = ("db_bearer", "db_inline_bearer", "db_basic", "db_inline_basic", "login_inline", "login_db")
 ONLY = [s for s in os.environ.get("SCENARIOS", "").split(",") if s.strip()]
 GATEHOUSE_BIN = os.environ.get("GATEHOUSE_BIN", os.path.join(ROOT, "target", "release", "gatehouse"))
 DEMO_CONFIG = os.path.join(ROOT, "config", "gatehouse.toml")
@@ -290,6 +298,7 @@ class GatehouseInstance:
     config: str
     proc: Proc | None = None
     access_log: str = "off"
+    database: bool = False          # has a [user_database]
 
     @property
     def base(self) -> str:
@@ -325,16 +334,36 @@ def toml_set_top(text: str, key: str, value: str) -> str:
     return "\n".join(lines) + "\n"
 
 
+def drop_array_tables(text: str, name: str) -> str:
+    """Removes every `[[name]]` table (its header and its keys, up to the next header)."""
+    out, skipping = [], False
+    header_re = re.compile(r"^\s*\[")
+    for line in text.splitlines():
+        if header_re.match(line):
+            skipping = line.strip() == f"[[{name}]]"
+        if not skipping:
+            out.append(line)
+    return "\n".join(out) + "\n"
+
+
 def write_gatehouse_config(name: str, upstream_port: int, *, threads: int = 1,
                            cache_capacity: int | None = None, rate_limit: bool = True,
                            work_stealing: bool | None = None,
                            access_log: str = "off",
-                           users_file: str | None = None) -> GatehouseInstance:
+                           users_file: str | None = None,
+                           inline_demo_users: bool = True,
+                           user_database: dict[str, str] | None = None) -> GatehouseInstance:
     port, admin = free_ports(2)
     with open(DEMO_CONFIG) as f:
         text = f.read()
     d = os.path.join(WORKDIR, name)
     os.makedirs(d, exist_ok=True)
+    if not inline_demo_users:
+        # The demo's users come from the user database instead: configured users would win
+        # over the database's users of the same name.
+        text = drop_array_tables(text, "users")
+    for key, value in (user_database or {}).items():
+        text = toml_set(text, "user_database", key, value)
     # Each instance its own state store (SQLite file) in its own directory of the work
     # directory. The demo's `path = "../var"` is relative to the config file, so every
     # instance would otherwise share one store (and so one set of revocations, mirrored
@@ -367,7 +396,8 @@ def write_gatehouse_config(name: str, upstream_port: int, *, threads: int = 1,
                            capture_output=True, text=True)
     if check.returncode != 0:
         die(f"gatehouse check refused the bench config {path}:\n{check.stdout}{check.stderr}")
-    return GatehouseInstance(name, port, admin, path, access_log=access_log)
+    return GatehouseInstance(name, port, admin, path, access_log=access_log,
+                             database=user_database is not None)
 
 
 def start_gatehouse(gh: GatehouseInstance) -> GatehouseInstance:
@@ -478,6 +508,402 @@ def lift_revocations(gh: GatehouseInstance, jti_ids: list[str], users: int) -> d
     took, reconnects = admin_calls(gh, calls, 204, "lifting revocations")
     return {"jtis": len(jti_ids), "users": users, "secs": took,
             "per_sec": len(calls) / took if took else 0, "reconnects": reconnects}
+
+
+# ---------------------------------------------------------------------------------------
+# PostgreSQL (the user database scenarios)
+# ---------------------------------------------------------------------------------------
+
+def pg_bin_dir() -> str | None:
+    """The directory of `initdb` and `postgres`: on PATH, else the newest
+    /usr/lib/postgresql/<version>/bin (Debian keeps them off PATH)."""
+    def complete(d: str) -> bool:
+        return all(os.path.isfile(os.path.join(d, b)) for b in ("initdb", "postgres", "psql"))
+    initdb = shutil.which("initdb")
+    if initdb and complete(os.path.dirname(os.path.realpath(initdb))):
+        return os.path.dirname(os.path.realpath(initdb))
+    try:
+        versions = sorted((int(v), os.path.join("/usr/lib/postgresql", v, "bin"))
+                          for v in os.listdir("/usr/lib/postgresql") if v.isdigit())
+    except OSError:
+        return None
+    found = [d for _, d in versions if complete(d)]
+    return found[-1] if found else None
+
+
+def proc_ppid_state(pid: int) -> tuple[int, str] | None:
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            data = f.read()
+    except OSError:
+        return None
+    fields = data[data.rindex(")") + 2:].split()
+    return int(fields[1]), fields[0]
+
+
+class PostmasterProc(Proc):
+    """The postmaster of the benchmark's cluster. Stopped by PID, never by process group:
+    PostgreSQL's backends call setsid, so a group signal would miss them, and SIGTERM is a
+    "smart" shutdown that waits for clients. SIGINT (fast shutdown: clients disconnected,
+    a shutdown checkpoint) to the postmaster; if it has not exited within 10 s, SIGKILL to
+    every process it forked (listed by parent PID) and to it."""
+
+    def stop(self) -> None:
+        pid = self.popen.pid
+        if self.popen.poll() is None:
+            try:
+                os.kill(pid, signal.SIGINT)
+            except ProcessLookupError:
+                pass
+            try:
+                self.popen.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                kids = [p for p in children_map().get(pid, [])]
+                for p in kids + [pid]:
+                    try:
+                        os.kill(p, signal.SIGKILL)
+                    except ProcessLookupError:
+                        pass
+                self.popen.wait(timeout=10)
+        # Its forked processes exit with it (postmaster death); wait briefly for them.
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and any(
+                (st := proc_ppid_state(p)) and st[0] == pid for p in children_map().get(pid, [])):
+            time.sleep(0.05)
+        self.logf.close()
+        if self in Proc.registry:
+            Proc.registry.remove(self)
+        try:
+            os.remove(os.path.join(WORKDIR, "postgres.pid"))
+        except OSError:
+            pass
+
+
+class Postgres:
+    """A throwaway PostgreSQL cluster in the work directory: `initdb` into
+    <workdir>/postgres/data, the `postgres` binary run directly (no pg_ctl, no daemon) so
+    the child the harness holds is the postmaster, listening on a free port of 127.0.0.1
+    only, its unix socket in <workdir>/postgres/socket. initdb refuses root: as root the
+    cluster belongs to the `postgres` system user, and initdb/postgres run through setpriv
+    (which execs, so the PID is still the postmaster's). Its PID is also written to
+    <workdir>/postgres.pid so that run.sh's trap can stop it if the harness was killed."""
+
+    SUPERUSER = "postgres"
+    USER = "gatehouse"
+    DATABASE = "gatehouse"
+
+    def __init__(self) -> None:
+        self.bin = pg_bin_dir()
+        if not self.bin:
+            die("PostgreSQL's initdb/postgres/psql are not installed (run.sh installs Debian's "
+                "postgresql); USER_DATABASE=0 skips the user database scenarios")
+        self.run_as = self.SUPERUSER if IS_ROOT else None
+        self.dir = os.path.join(WORKDIR, "postgres")
+        self.data = os.path.join(self.dir, "data")
+        self.socket = os.path.join(self.dir, "socket")
+        self.password = secrets.token_urlsafe(18)
+        self.port = 0
+        self.proc: PostmasterProc | None = None
+        self.version = cmd_out([os.path.join(self.bin, "postgres"), "--version"])
+
+    def owner(self, argv: list[str]) -> list[str]:
+        if not self.run_as:
+            return argv
+        return ["setpriv", f"--reuid={self.run_as}", f"--regid={self.run_as}", "--init-groups", "--"] + argv
+
+    def initdb(self) -> None:
+        os.makedirs(self.socket)
+        if self.run_as:
+            # The cluster's user must reach its directory inside the (root-owned) work dir.
+            os.chmod(WORKDIR, 0o711)
+            for d in (self.dir, self.socket):
+                shutil.chown(d, self.run_as, self.run_as)
+        try:
+            r = subprocess.run(self.owner([os.path.join(self.bin, "initdb"), "-D", self.data,
+                                           "-U", self.SUPERUSER, "--auth-local=trust",
+                                           "--auth-host=scram-sha-256", "-E", "UTF8", "--locale=C",
+                                           "--no-sync"]),
+                               capture_output=True, text=True, timeout=PG_START_SECS * 4, cwd=self.dir)
+        except subprocess.TimeoutExpired:
+            die(f"initdb took over {PG_START_SECS * 4}s")
+        if r.returncode != 0:
+            die(f"initdb failed:\n{r.stdout}{r.stderr}")
+
+    def start(self) -> None:
+        for attempt in range(1, 4):
+            self.port = free_ports(1)[0]
+            argv = self.owner([os.path.join(self.bin, "postgres"), "-D", self.data, "-p", str(self.port),
+                               "-c", "listen_addresses=127.0.0.1",
+                               "-c", f"unix_socket_directories={self.socket}",
+                               # Thrown away at the end: no fsync; small; no background
+                               # work that the rounds would meet at random (autovacuum;
+                               # the tables are analysed once after loading).
+                               "-c", "fsync=off", "-c", "shared_buffers=32MB",
+                               "-c", "autovacuum=off", "-c", "jit=off", "-c", "max_connections=40",
+                               # A crashed child makes the postmaster end the others and exit.
+                               "-c", "restart_after_crash=off"])
+            self.proc = PostmasterProc("postgres", argv, PG_CORE)
+            with open(os.path.join(WORKDIR, "postgres.pid"), "w") as f:
+                f.write(f"{self.proc.popen.pid}\n")
+            deadline = time.monotonic() + PG_START_SECS
+            while time.monotonic() < deadline:
+                if not self.proc.alive():
+                    break
+                if self.ready(self.proc.popen.pid):
+                    return
+                time.sleep(0.05)
+            tail = self.proc.tail(30)
+            self.proc.stop()
+            if "Address already in use" in tail and attempt < 3:
+                log(f"postgres lost a port race on {self.port}; another port")
+                continue
+            die(f"postgres did not start within {PG_START_SECS}s:\n{tail}")
+
+    def ready(self, pid: int) -> bool:
+        """postmaster.pid written by this postmaster, status line `ready`."""
+        try:
+            with open(os.path.join(self.data, "postmaster.pid")) as f:
+                lines = f.read().splitlines()
+        except OSError:
+            return False
+        return len(lines) > 7 and lines[0].strip() == str(pid) and lines[7].strip() == "ready"
+
+    def psql(self, sql: str | None = None, *, file: str | None = None, database: str | None = None,
+             timeout: float = 120) -> str:
+        """SQL as the superuser over the unix socket, stopping at the first error."""
+        argv = [os.path.join(self.bin, "psql"), "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1",
+                "-h", self.socket, "-p", str(self.port), "-U", self.SUPERUSER, "-d", database or self.DATABASE]
+        argv += ["-c", sql] if sql is not None else ["-f", file]
+        try:
+            r = subprocess.run(argv, capture_output=True, text=True, timeout=timeout,
+                               env=dict(os.environ, PGCONNECT_TIMEOUT="5"))
+        except subprocess.TimeoutExpired:
+            die(f"psql took over {timeout:.0f}s")
+        if r.returncode != 0:
+            die(f"psql failed: {r.stderr.strip()}\n{self.proc.tail() if self.proc else ''}")
+        return r.stdout.strip()
+
+    def url(self) -> str:
+        return (f"postgres://{self.USER}:{self.password}@127.0.0.1:{self.port}/{self.DATABASE}"
+                "?sslmode=disable")
+
+
+BENCH_PASSWORD = "bench-login-password"
+LOGIN_DB_PREFIX, LOGIN_INLINE_PREFIX = "db-login-", "inline-login-"
+INLINE_ADMIN = "inline-admin"
+# The PostgreSQL user of db_basic: the demo admin's hash and roles under another name than
+# db_bearer's `admin`. A verifier entry lives no longer than its user's entry in the user
+# database cache, and that entry is shared by every credential of the user: with one user
+# for both, db_bearer's lookup (about 20 s before db_basic's round) would set when
+# db_basic's freshly primed entry expires, inside the round.
+DB_BASIC_ADMIN = "db-basic-admin"
+
+
+def pbkdf2_hashes(password: str, iterations: int, n: int) -> list[str]:
+    """n Django pbkdf2_sha256 hashes of `password` with distinct 22-character salts."""
+    import hashlib
+    alphabet = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+    rnd = random.SystemRandom()
+    out = []
+    for _ in range(n):
+        salt = "".join(rnd.choice(alphabet) for _ in range(22))
+        dk = hashlib.pbkdf2_hmac("sha256", password.encode(), salt.encode(), iterations, 32)
+        out.append(f"pbkdf2_sha256${iterations}${salt}${base64.b64encode(dk).decode()}")
+    return out
+
+
+def django_hash(stored: str) -> str:
+    """A demo hash as Django would store it: argon2 behind Django's `argon2` prefix."""
+    return "argon2" + stored if stored.startswith("$argon2") else stored
+
+
+def load_django_users(pg: Postgres, login_hashes: list[str]) -> dict:
+    """The Django-shaped tables (auth_user, auth_group, auth_user_groups, with Django
+    4.2's columns, constraints and indexes, created with plain SQL), filled with the
+    demo config's users (same ids, emails, roles as groups, active flags and hashes) and
+    LOGIN_USERS login users `db-login-NNNNN` (group `user`, one of the pbkdf2 hashes
+    each). gatehouse's role can only SELECT. Returns what was loaded."""
+    with open(DEMO_CONFIG, "rb") as f:
+        demo = tomllib.load(f)["users"]
+    t0 = time.monotonic()
+    pg.psql(f"CREATE ROLE {pg.USER} LOGIN PASSWORD '{pg.password}'", database="postgres")
+    pg.psql(f"CREATE DATABASE {pg.DATABASE}", database="postgres")
+    groups = sorted({r for u in demo for r in u.get("roles", [])} | {"user"})
+    gid = {g: i + 1 for i, g in enumerate(groups)}
+    path = os.path.join(pg.dir, "load.sql")
+    now = "2026-01-01 00:00:00+00"
+    with open(path, "w") as f:
+        f.write("""BEGIN;
+CREATE TABLE auth_user (
+    id integer GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY,
+    password varchar(128) NOT NULL,
+    last_login timestamp with time zone NULL,
+    is_superuser boolean NOT NULL,
+    username varchar(150) NOT NULL UNIQUE,
+    first_name varchar(150) NOT NULL,
+    last_name varchar(150) NOT NULL,
+    email varchar(254) NOT NULL,
+    is_staff boolean NOT NULL,
+    is_active boolean NOT NULL,
+    date_joined timestamp with time zone NOT NULL
+);
+CREATE INDEX auth_user_username_6821ab7c_like ON auth_user (username varchar_pattern_ops);
+CREATE TABLE auth_group (
+    id integer GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY,
+    name varchar(150) NOT NULL UNIQUE
+);
+CREATE TABLE auth_user_groups (
+    id bigint GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY,
+    user_id integer NOT NULL REFERENCES auth_user (id) DEFERRABLE INITIALLY DEFERRED,
+    group_id integer NOT NULL REFERENCES auth_group (id) DEFERRABLE INITIALLY DEFERRED,
+    CONSTRAINT auth_user_groups_user_id_group_id_94350c0c_uniq UNIQUE (user_id, group_id)
+);
+CREATE INDEX auth_user_groups_user_id_6a12ed8b ON auth_user_groups (user_id);
+CREATE INDEX auth_user_groups_group_id_97559544 ON auth_user_groups (group_id);
+""")
+        f.write("COPY auth_group (id, name) FROM stdin;\n")
+        for g in groups:
+            f.write(f"{gid[g]}\t{g}\n")
+        f.write("\\.\n")
+        f.write("COPY auth_user (id, password, is_superuser, username, first_name, last_name, email, "
+                "is_staff, is_active, date_joined) FROM stdin;\n")
+        links = []
+        admin_row = next(u for u in demo if u["username"] == "admin")
+        rows = demo + [dict(admin_row, username=DB_BASIC_ADMIN, id=6, email=f"{DB_BASIC_ADMIN}@example.com")]
+        for u in rows:
+            admin = "admin" in u.get("roles", [])
+            f.write(f"{u['id']}\t{django_hash(u['password_hash'])}\t{'t' if admin else 'f'}\t{u['username']}\t\t\t"
+                    f"{u.get('email', '')}\t{'t' if admin else 'f'}\t{'t' if u.get('active', True) else 'f'}\t{now}\n")
+            links += [(u["id"], gid[r]) for r in u.get("roles", [])]
+        first_id = 1001
+        for i in range(LOGIN_USERS):
+            uid = first_id + i
+            name = f"{LOGIN_DB_PREFIX}{i:05d}"
+            f.write(f"{uid}\t{login_hashes[i % len(login_hashes)]}\tf\t{name}\t\t\t{name}@example.com\tf\tt\t{now}\n")
+            links.append((uid, gid["user"]))
+        f.write("\\.\n")
+        f.write("COPY auth_user_groups (user_id, group_id) FROM stdin;\n")
+        for uid, g in links:
+            f.write(f"{uid}\t{g}\n")
+        f.write("\\.\n")
+        f.write(f"""SELECT setval(pg_get_serial_sequence('auth_user', 'id'), (SELECT max(id) FROM auth_user));
+GRANT SELECT ON auth_user, auth_group, auth_user_groups TO {pg.USER};
+COMMIT;
+ANALYZE;
+""")
+    pg.psql(file=path, timeout=PG_START_SECS * 4)
+    counts = pg.psql("SELECT (SELECT count(*) FROM auth_user) || ' ' || (SELECT count(*) FROM auth_group)"
+                     " || ' ' || (SELECT count(*) FROM auth_user_groups)").split()
+    return {"users": int(counts[0]), "groups": int(counts[1]), "links": int(counts[2]),
+            "secs": time.monotonic() - t0, "demo_users": [u["username"] for u in demo]}
+
+
+def write_inline_login_users(name: str, admin_hash: str, login_hashes: list[str]) -> str:
+    """The users file of the PostgreSQL instance: `inline-admin` (the demo admin's hash
+    and roles: the same-process control of the cached scenarios) and LOGIN_USERS login
+    users `inline-login-NNNNN`, with the same pbkdf2 hashes as the database's login users."""
+    d = os.path.join(WORKDIR, name)
+    os.makedirs(d, exist_ok=True)
+    path = os.path.join(d, "inline-users.toml")
+    with open(path, "w") as f:
+        f.write(f'[[users]]\nusername = "{INLINE_ADMIN}"\npassword_hash = "{admin_hash}"\n'
+                f'id = 901\nemail = "inline-admin@example.com"\nroles = ["admin"]\n\n')
+        for i in range(LOGIN_USERS):
+            f.write(f'[[users]]\nusername = "{LOGIN_INLINE_PREFIX}{i:05d}"\n'
+                    f'password_hash = "{login_hashes[i % len(login_hashes)]}"\n'
+                    f'id = {100_001 + i}\nemail = "{LOGIN_INLINE_PREFIX}{i:05d}@example.com"\nroles = ["user"]\n\n')
+    return path
+
+
+def start_user_database(up_port: int) -> tuple[Postgres, GatehouseInstance, dict]:
+    """The PostgreSQL cluster, its Django-shaped tables, and `gh_db`: the demo config
+    without its inline users, with `[user_database] preset = "django"` on that cluster,
+    plus a users file (`inline-admin` and the inline login users)."""
+    pg = Postgres()
+    log(f"user database: {pg.version}; initdb in {pg.dir}")
+    pg.initdb()
+    pg.start()
+    log(f"user database: postmaster PID {pg.proc.popen.pid} on 127.0.0.1:{pg.port}, core {PG_CORE}")
+    t0 = time.monotonic()
+    # 64 distinct salts, shared round-robin: a login costs the same whichever it is, and
+    # hashing 2 x LOGIN_USERS distinct ones here would only make the set-up longer.
+    hashes = pbkdf2_hashes(BENCH_PASSWORD, LOGIN_HASH_ITERATIONS, 64)
+    info = load_django_users(pg, hashes)
+    info.update({"version": pg.version, "port": pg.port, "postmaster_pid": pg.proc.popen.pid,
+                 "hash": f"pbkdf2_sha256, {LOGIN_HASH_ITERATIONS:,} iterations"})
+    log(f"user database: {info['users']:,} users, {info['groups']} groups, {info['links']:,} memberships "
+        f"loaded in {info['secs']:.1f} s")
+    d = os.path.join(WORKDIR, "gh_db")
+    os.makedirs(d, exist_ok=True)
+    url_file = os.path.join(d, "database-url")
+    with open(url_file, "w", opener=lambda path, flags: os.open(path, flags, 0o600)) as f:
+        f.write(pg.url())
+    with open(DEMO_CONFIG, "rb") as f:
+        admin_hash = next(u for u in tomllib.load(f)["users"] if u["username"] == "admin")["password_hash"]
+    settings = {"url_file": json.dumps(url_file), "preset": '"django"'}
+    if DB_CACHE_TTL:
+        # negative_cache_ttl may not exceed cache_ttl; no scenario looks up unknown users.
+        settings["cache_ttl"] = json.dumps(DB_CACHE_TTL)
+        settings["negative_cache_ttl"] = json.dumps(DB_CACHE_TTL)
+    users_file = write_inline_login_users("gh_db", admin_hash, hashes)
+    gh_db = start_gatehouse(write_gatehouse_config("gh_db", up_port, users_file=users_file,
+                                                   inline_demo_users=False, user_database=settings))
+    info["gatehouse_start_secs"] = time.monotonic() - t0 - info["secs"]
+    info["settings"] = {k: v for k, v in settings.items() if k != "url_file"}
+    return pg, gh_db, info
+
+
+def gatehouse_token(config: str, user: str) -> str:
+    r = subprocess.run([GATEHOUSE_BIN, "token", "--config", config, "--user", user],
+                       capture_output=True, text=True, timeout=60)
+    if r.returncode != 0 or not r.stdout.strip():
+        die(f"gatehouse token --config {config} --user {user} failed:\n{r.stdout}{r.stderr}")
+    return r.stdout.strip()
+
+
+def check_user_database(gh_db: GatehouseInstance, key: TokenKey, db_token: str, inline_token: str) -> list[str]:
+    """Before anything is measured: every credential of the PostgreSQL scenarios answers
+    as it should, and the database is what answered."""
+    before = gh_db.metrics()
+    basic = lambda user, pw: "Basic " + base64.b64encode(f"{user}:{pw}".encode()).decode()
+    login = lambda user, pw: json.dumps({"username": user, "password": pw})
+    checks = [
+        ("GET", "/api/x", {"Authorization": f"Bearer {db_token}"}, None, 200, "Bearer of `admin` (PostgreSQL)"),
+        ("GET", "/api/x", {"Authorization": basic("admin", "masterkey")}, None, 200, "Basic `admin:masterkey` (PostgreSQL)"),
+        ("GET", "/api/x", {"Authorization": basic(DB_BASIC_ADMIN, "masterkey")}, None, 200,
+         f"Basic `{DB_BASIC_ADMIN}:masterkey` (PostgreSQL)"),
+        ("GET", "/api/x", {"Authorization": basic("admin", "wrong")}, None, 401, "Basic `admin` with a wrong password"),
+        ("GET", "/api/x", {"Authorization": f"Bearer {inline_token}"}, None, 200, f"Bearer of `{INLINE_ADMIN}` (inline)"),
+        ("GET", "/api/x", {"Authorization": basic(INLINE_ADMIN, "masterkey")}, None, 200, f"Basic `{INLINE_ADMIN}:masterkey` (inline)"),
+        ("GET", "/api/x", {"Authorization": "Bearer " + mint_token(key, "nobody-anywhere", secrets.token_hex(16),
+                                                                    int(time.time()) - 5)}, None, 401,
+         "Bearer of a user in neither"),
+        ("GET", "/api/x", {"Authorization": "Bearer " + mint_token(key, "disabled", secrets.token_hex(16),
+                                                                    int(time.time()) - 5)}, None, 401,
+         "Bearer of `disabled` (is_active false in PostgreSQL)"),
+        ("POST", "/api/v1/auth/token", {"Content-Type": "application/json"},
+         login(f"{LOGIN_DB_PREFIX}{LOGIN_USERS - 1:05d}", BENCH_PASSWORD), 200, "kerong login of a PostgreSQL login user"),
+        ("POST", "/api/v1/auth/token", {"Content-Type": "application/json"},
+         login(f"{LOGIN_INLINE_PREFIX}{LOGIN_USERS - 1:05d}", BENCH_PASSWORD), 200, "kerong login of an inline login user"),
+    ]
+    done = []
+    for method, path, headers, body, want, what in checks:
+        conn = http.client.HTTPConnection("127.0.0.1", gh_db.port, timeout=10)
+        conn.request(method, path, body, headers)
+        resp = conn.getresponse()
+        answer = resp.read()
+        conn.close()
+        if resp.status != want:
+            die(f"{gh_db.name}: {what} answered {resp.status}, not {want}: {answer[:300]!r}")
+        if method == "POST" and want == 200 and not json.loads(answer).get("token"):
+            die(f"{gh_db.name}: {what} answered 200 without a token: {answer[:300]!r}")
+        done.append(f"{what} → {want}")
+    after = gh_db.metrics()
+    found = sum(v for k, v in after.items() if "user_database_lookups_total" in k and 'result="found"' in k) - \
+        sum(v for k, v in before.items() if "user_database_lookups_total" in k and 'result="found"' in k)
+    if found < 3:
+        die(f"{gh_db.name}: only {found:.0f} user database lookups found a user during the checks")
+    return done
 
 
 NGINX_COMMON = """
@@ -657,6 +1083,7 @@ class WrkResult:
     requests: int = 0
     rps: float = 0.0
     p50_us: float = float("nan")
+    p90_us: float = float("nan")
     p99_us: float = float("nan")
     non2xx: int = 0
     socket_errors: int = 0
@@ -718,7 +1145,7 @@ def parse_wrk(out: str) -> WrkResult:
     m = re.search(r"Requests/sec:\s+([\d.]+)", out)
     if m:
         r.rps = float(m.group(1))
-    for pct, attr in (("50", "p50_us"), ("99", "p99_us")):
+    for pct, attr in (("50", "p50_us"), ("90", "p90_us"), ("99", "p99_us")):
         m = re.search(rf"^\s+{pct}%\s+([\d.]+)(us|ms|s|m)\s*$", out, re.M)
         if m:
             setattr(r, attr, float(m.group(1)) * UNIT_US[m.group(2)])
@@ -859,6 +1286,8 @@ class Scenario:
     background: object = None               # callable(secs) -> Wrk started alongside
     gatehouse: GatehouseInstance | None = None
     prime: bool = True                      # one untimed request first (fills caches)
+    conns: int | None = None                # wrk -c (default CONNECTIONS)
+    after: object = None                    # callable(WrkResult) after each run (measured or not)
     rounds: list = field(default_factory=list)
 
 
@@ -900,8 +1329,11 @@ def run_round(sc: Scenario, secs: int, index: int, attempt: int, measured: bool 
     p0 = {p.name: p.ticks() for p in Proc.registry}
     bg0 = bg.ticks() if bg else 0
     t0 = time.monotonic()
-    w = Wrk(sc.url, secs, headers=sc.headers, script=sc.script, env_extra=env, tag=f"wrk-{sc.id}")
+    w = Wrk(sc.url, secs, conns=sc.conns or CONNECTIONS, headers=sc.headers, script=sc.script,
+            env_extra=env, tag=f"wrk-{sc.id}")
     r = w.wait()
+    if sc.after:
+        sc.after(r)
     t1 = time.monotonic()
     c1 = cpu_times()
     p1 = {p.name: p.ticks() for p in Proc.registry}
@@ -943,6 +1375,13 @@ def run_round(sc: Scenario, secs: int, index: int, attempt: int, measured: bool 
         extra["cache_miss"] = int(m('gatehouse_verifier_cache_total&result="miss"'))
         extra["cache_hit"] = int(m('gatehouse_verifier_cache_total&result="hit"'))
         extra["password_checks"] = int(m("gatehouse_password_checks_total"))
+        if sc.gatehouse.database:
+            extra["db_cache_hit"] = int(m('gatehouse_user_database_cache_total&result="hit"'))
+            extra["db_cache_miss"] = int(m('gatehouse_user_database_cache_total&result="miss"'))
+            extra["db_queries"] = int(m("gatehouse_user_database_query_seconds_count"))
+            extra["db_query_secs"] = round(m("gatehouse_user_database_query_seconds_sum"), 6)
+            extra["db_errors"] = int(m('gatehouse_user_database_lookups_total&result="error"'))
+    extra["p90_us"] = r.p90_us
     if bg_result:
         extra["login"] = {"requests": bg_result.requests, "rps": round(bg_result.rps, 1),
                           "statuses": bg_result.extra.get("statuses", {}),
@@ -1034,23 +1473,29 @@ def median(xs):
     return statistics.median(xs) if xs else float("nan")
 
 
-def summarize(sc: Scenario) -> dict:
+def kept_rounds(sc: Scenario) -> tuple[list, bool]:
+    """The kept rounds, or (flagged noisy) when every try was rejected, the last try of
+    each round that at least got only 2xx answers."""
     kept = [r for r in sc.rounds if r.accepted]
-    noisy = False
-    if not kept:
-        # Every try of every round was rejected: report them anyway, flagged.
-        best = {}
-        for r in sc.rounds:
-            if r.requests and "non-2xx" not in r.reason and "socket" not in r.reason:
-                best[r.index] = r
-        kept = list(best.values())
-        noisy = True
+    if kept:
+        return kept, False
+    best = {}
+    for r in sc.rounds:
+        if r.requests and "non-2xx" not in r.reason and "socket" not in r.reason:
+            best[r.index] = r
+    return list(best.values()), True
+
+
+def summarize(sc: Scenario) -> dict:
+    # Every try of every round rejected: reported anyway, flagged.
+    kept, noisy = kept_rounds(sc)
     rps = [r.rps for r in kept]
     return {
         "id": sc.id, "label": sc.label, "group": sc.group, "note": sc.note,
         "rps": median(rps), "rps_min": min(rps) if rps else float("nan"),
         "rps_max": max(rps) if rps else float("nan"),
         "p50_us": median([r.p50_us for r in kept]), "p99_us": median([r.p99_us for r in kept]),
+        "p90_us": median([r.extra.get("p90_us", float("nan")) for r in kept]),
         "cpu_us": median([r.cpu_us_per_req for r in kept]),
         "proxy_busy": median([r.proxy_busy for r in kept]),
         "client_busy": median([r.client_busy for r in kept]),
@@ -1077,9 +1522,124 @@ def paired_ratios(scenarios: list[Scenario], a: str, b: str) -> list[tuple[int, 
             for i in sorted(set(kept[a]) & set(kept[b])) if kept[b][i].rps]
 
 
+def paired_diffs(scenarios: list[Scenario], a: str, b: str, attr: str = "p50_us") -> list[tuple[int, float, float, float]]:
+    """Per round index where both have a kept try: (index, a's value, b's value, a - b)."""
+    kept = {sc.id: {r.index: r for r in sc.rounds if r.accepted} for sc in scenarios if sc.id in (a, b)}
+    if a not in kept or b not in kept:
+        return []
+    val = lambda r: getattr(r, attr) if hasattr(r, attr) else r.extra.get(attr, float("nan"))
+    return [(i, val(kept[a][i]), val(kept[b][i]), val(kept[a][i]) - val(kept[b][i]))
+            for i in sorted(set(kept[a]) & set(kept[b]))]
+
+
+def user_database_report(by: dict, scenarios: list[Scenario], db: dict) -> list[str]:
+    L = ["## User database (PostgreSQL)", ""]
+    s = db.get("settings", {})
+    L.append(f"A throwaway {db['version']} cluster in the work directory (`initdb`, then `postgres` on "
+             f"127.0.0.1:{db['port']}, PID {db['postmaster_pid']}, `fsync=off`, `shared_buffers=32MB`, "
+             f"`autovacuum=off`, `jit=off`; pinned to core {PG_CORE}, nice {NICE}), stopped by PID at the end. "
+             f"Django-shaped tables made with plain SQL (`auth_user`, `auth_group`, `auth_user_groups`, with "
+             f"Django 4.2's columns, constraints and indexes), loaded with {db['users']:,} users in "
+             f"{db['secs']:.1f} s: the demo config's {len(db['demo_users'])} users (same ids, emails, active "
+             f"flags and hashes, argon2 ones in Django's `argon2$` spelling; roles as groups), "
+             f"`{DB_BASIC_ADMIN}` (the admin's hash and roles, for `db_basic`) and "
+             f"{LOGIN_USERS:,} login users (group `user`, {db['hash']}); {db['groups']} groups, "
+             f"{db['links']:,} memberships; `ANALYZE` after loading. gatehouse connects over TCP as a role "
+             f"that may only SELECT (SCRAM-SHA-256 password, `sslmode=disable`), with "
+             f"`[user_database] {', '.join(f'{k} = {v}' for k, v in s.items())}` and the defaults otherwise "
+             f"(`cache_ttl` 30 s unless set, `pool_size` 4). Checked before measuring (expected status): "
+             + "; ".join(db.get("checks", [])) + ".")
+    L.append("")
+
+    def verdict(ok: bool) -> str:
+        return "**holds**" if ok else "**misses**"
+
+    pairs = [("db_bearer", "gh_bearer", "cached Bearer: PostgreSQL user ÷ inline user, separate instances (the target)", True),
+             ("db_bearer", "db_inline_bearer", "cached Bearer: PostgreSQL user ÷ inline user, same instance", True),
+             ("db_inline_bearer", "gh_bearer", "control, cached Bearer: inline user on the PostgreSQL instance ÷ the main instance", False),
+             ("db_basic", "gh_basic", "cached Basic: PostgreSQL user ÷ inline user, separate instances (the target)", True),
+             ("db_basic", "db_inline_basic", "cached Basic: PostgreSQL user ÷ inline user, same instance", True),
+             ("db_inline_basic", "gh_basic", "control, cached Basic: inline user on the PostgreSQL instance ÷ the main instance", False)]
+    rows = [(a, b, what, target) for a, b, what, target in pairs if a in by and b in by]
+    if rows:
+        L.append("### Cached throughput (target: PostgreSQL user ≥ 0.98× inline user)")
+        L.append("")
+        L.append("| comparison | req/s | ratio of medians | per round | median per round | CPU µs/req | target |")
+        L.append("|---|---:|---:|---|---:|---:|---|")
+        for a, b, what, target in rows:
+            x, y = by[a], by[b]
+            pr = paired_ratios(scenarios, a, b)
+            med = median([q for *_, q in pr])
+            flag = " ⚠ compares rejected rounds" if x["noisy"] or y["noisy"] else ""
+            L.append(f"| {what} (`{a}` ÷ `{b}`){flag} | {x['rps']:,.0f} / {y['rps']:,.0f} | "
+                     f"**{x['rps'] / y['rps']:.3f}×** | "
+                     + (", ".join(f"{q:.3f}" for *_, q in pr) or "no round with both kept") + " | "
+                     + (f"{med:.3f}×" if med == med else "n/a") + f" | {x['cpu_us']:.1f} / {y['cpu_us']:.1f} | "
+                     + ((f"{verdict(x['rps'] >= 0.98 * y['rps'])} (medians)"
+                         + (f", {verdict(med >= 0.98)} (per round)" if med == med else ""))
+                        if target else "(control)") + " |")
+        L.append("")
+        L.append("The same-instance rows take the difference between two gatehouse processes out of the "
+                 "ratio; the control rows measure that difference alone (no database lookup in either).")
+        L.append("")
+        for sid in ("db_bearer", "db_basic"):
+            sc = next((c for c in scenarios if c.id == sid), None)
+            if not sc:
+                continue
+            kept, noisy = kept_rounds(sc)
+            L.append(f"- `{sid}`, {'rejected rounds (none kept)' if noisy else 'kept rounds'}: verifier misses "
+                     + ", ".join(str(r.extra.get("cache_miss", "?")) for r in kept)
+                     + "; password hashes " + ", ".join(str(r.extra.get("password_checks", "?")) for r in kept)
+                     + "; user database queries " + ", ".join(str(r.extra.get("db_queries", "?")) for r in kept)
+                     + "; p99 " + ", ".join(fmt_us(r.p99_us) for r in kept) + ".")
+        L.append("")
+    li, ld = by.get("login_inline"), by.get("login_db")
+    if li or ld:
+        L.append(f"### Login latency (target: PostgreSQL p50 ≤ inline p50 + 1 ms)")
+        L.append("")
+        L.append(f"`wrk -t{WRK_THREADS} -c{LOGIN_CONNECTIONS}` (closed loop, one login at a time per connection, "
+                 f"so the latency is the service time, not queueing), each login for a different user; "
+                 f"both kinds of user have the same hash: {db['hash']} (cheap on purpose, so that the lookup "
+                 f"is not lost in the hash's own cost). Medians over the kept rounds.")
+        L.append("")
+        L.append("| scenario | logins/s | p50 | p90 | p99 | CPU µs/login (gatehouse + PostgreSQL) | "
+                 "user database cache misses / lookups | mean query time (gatehouse's histogram) | rounds kept |")
+        L.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+        for sm in (li, ld):
+            if not sm:
+                continue
+            ex = sm["extra"]
+            miss = sum(e.get("db_cache_miss", 0) for e in ex)
+            hit = sum(e.get("db_cache_hit", 0) for e in ex)
+            q, qs = sum(e.get("db_queries", 0) for e in ex), sum(e.get("db_query_secs", 0.0) for e in ex)
+            flag = " ⚠ all rounds rejected" if sm["noisy"] else ""
+            L.append(f"| {sm['label']} (`{sm['id']}`){flag} | {sm['rps']:,.0f} | {fmt_us(sm['p50_us'])} | "
+                     f"{fmt_us(sm['p90_us'])} | {fmt_us(sm['p99_us'])} | {sm['cpu_us']:.1f} | "
+                     f"{miss:,} / {miss + hit:,} | " + (fmt_us(qs / q * 1e6) if q else "n/a") +
+                     f" | {sm['kept']}/{sm['tries']} |")
+        L.append("")
+        if li and ld:
+            d = paired_diffs(scenarios, "login_db", "login_inline")
+            med = median([x for *_, x in d])
+            diff = ld["p50_us"] - li["p50_us"]
+            L.append(f"- p50, PostgreSQL − inline: {fmt_us(ld['p50_us'])} − {fmt_us(li['p50_us'])} = "
+                     f"**{diff / 1000:.3f} ms** (difference of the medians) → {verdict(diff <= 1000)}; per round: "
+                     + ("; ".join(f"round {i}: {fmt_us(x)} − {fmt_us(y)} = {q / 1000:.3f} ms" for i, x, y, q in d)
+                        or "no round with both kept")
+                     + (f"; median of the per-round differences **{med / 1000:.3f} ms** → {verdict(med <= 1000)}"
+                        if med == med else "") + ".")
+            L.append(f"- p90: {(ld['p90_us'] - li['p90_us']) / 1000:.3f} ms more; p99: "
+                     f"{(ld['p99_us'] - li['p99_us']) / 1000:.3f} ms more (differences of the medians).")
+            L.append(f"- The inline login's p50 ({fmt_us(li['p50_us'])}) is the login path with the hash "
+                     f"({db['hash']}) and no lookup cost to speak of: the difference above is what the "
+                     f"PostgreSQL lookup adds on top of the hash's own cost.")
+        L.append("")
+    return L
+
+
 def write_report(summaries: list[dict], scenarios: list[Scenario], info: dict, memory: dict | None,
                  started: str, elapsed: float, md_path: str, png_path: str | None,
-                 revoked: dict | None = None, ab: dict | None = None) -> None:
+                 revoked: dict | None = None, ab: dict | None = None, db: dict | None = None) -> None:
     by = {s["id"]: s for s in summaries}
     peers = [("haproxy_jwt", "HAProxy jwt_verify"), ("nginx_auth_request", "nginx auth_request"),
              ("gh_public", "gatehouse public")]
@@ -1111,7 +1671,7 @@ def write_report(summaries: list[dict], scenarios: list[Scenario], info: dict, m
              "client core busy | × HAProxy jwt_verify | × nginx auth_request | × gatehouse public | rounds kept |")
     L.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for s in summaries:
-        if s["group"] == "pressure":
+        if s["group"] in ("pressure", "login"):
             continue
         flag = " ⚠ all rounds rejected" if s["noisy"] else ""
         L.append(f"| {s['label']}{flag} | {s['rps']:,.0f} | {s['rps_min']:,.0f}–{s['rps_max']:,.0f} | "
@@ -1132,7 +1692,7 @@ def write_report(summaries: list[dict], scenarios: list[Scenario], info: dict, m
     L.append("| scenario | proxy CPU µs/req | HAProxy jwt_verify ÷ this | nginx auth_request ÷ this | gatehouse public ÷ this |")
     L.append("|---|---:|---:|---:|---:|")
     for s in summaries:
-        if s["group"] == "pressure":
+        if s["group"] in ("pressure", "login"):
             continue
         L.append(f"| {s['label']} | {s['cpu_us']:.1f} | "
                  + " | ".join(ratio(by[p]["cpu_us"], s["cpu_us"]) if p in by else "n/a" for p, _ in peers)
@@ -1197,6 +1757,9 @@ def write_report(summaries: list[dict], scenarios: list[Scenario], info: dict, m
                      f"first, even rounds {total} first): "
                      + "; ".join(f"round {i}: {x:,.0f} / {y:,.0f} = {q:.3f}×" for i, x, y, q in pairs) + ".")
     L.append("")
+
+    if db:
+        L += user_database_report(by, scenarios, db)
 
     if ab:
         L.append("## Same-process A/B: loads and lifts")
@@ -1294,7 +1857,8 @@ def write_report(summaries: list[dict], scenarios: list[Scenario], info: dict, m
         for r in sc.rounds:
             notes = r.reason
             ex = {k: v for k, v in r.extra.items()
-                  if k in ("cache_miss", "cache_hit", "password_checks", "sent", "wraps", "login")}
+                  if k in ("cache_miss", "cache_hit", "password_checks", "sent", "wraps", "login",
+                           "db_cache_miss", "db_cache_hit", "db_queries", "db_errors")}
             if ex:
                 notes = (notes + "; " if notes else "") + json.dumps(ex, ensure_ascii=False)
             L.append(f"| {sc.id} | {r.index} | {r.attempt} | {r.rps:,.0f} | {fmt_us(r.p50_us)} | {fmt_us(r.p99_us)} | "
@@ -1318,7 +1882,11 @@ def write_chart(summaries: list[dict], png_path: str, title: str) -> bool:
     except ImportError:
         log("matplotlib is missing: no PNG chart (run.sh installs python3-matplotlib)")
         return False
-    rows = [s for s in summaries]
+    # The login rows (a few thousand logins/s at one connection, ~1 ms each) have their own
+    # table in the report; on these axes they would only squash the others.
+    rows = [s for s in summaries if s["group"] != "login"]
+    if not rows:
+        return False
     labels = [s["label"] for s in rows]
     colors = {"baseline": "#9e9e9e", "peer": "#4a7fb5", "gatehouse": "#2e9d57", "pressure": "#d9822b"}
     col = [colors.get(s["group"], "#666") for s in rows]
@@ -1418,6 +1986,12 @@ def main() -> None:
         gh_ab = start_gatehouse(write_gatehouse_config(
             "gh_ab", up_port,
             users_file=write_revoked_users("gh_ab", REVOKED_USERS) if REVOKED_USERS else None))
+
+    # The user database scenarios: a throwaway PostgreSQL cluster (pinned to PG_CORE, the
+    # proxy's core by default) and one gatehouse whose users come from it.
+    pg = gh_db = db_info = None
+    if USER_DATABASE and (not ONLY or any(i in ONLY for i in DB_SCENARIOS)):
+        pg, gh_db, db_info = start_user_database(up_port)
 
     haproxy_cfg = haproxy_conf(key.secret, key.issuer, ha_port, haa_port, up_port)
     haproxy = Proc("haproxy", ["haproxy", "-db", "-f", haproxy_cfg], PROXY_CORE)
@@ -1523,6 +2097,19 @@ def main() -> None:
         idle_rss[f"gatehouse with {revoked_info['live']:,} live revocations"] = (
             gh_rev.proc.rss_kb(), f"after loading them; {REVOKED_USERS:,} more users configured; "
                                   "no proxied request served yet")
+
+    if gh_db:
+        # Tokens as `gatehouse token` makes them, which looks the user up: `admin` in
+        # PostgreSQL, `inline-admin` in the users file.
+        db_token = gatehouse_token(gh_db.config, "admin")
+        db_inline_token = gatehouse_token(gh_db.config, INLINE_ADMIN)
+        db_info["checks"] = check_user_database(gh_db, key, db_token, db_inline_token)
+        log("user database: " + "; ".join(db_info["checks"]))
+        idle_rss["gatehouse with the PostgreSQL user database"] = (
+            gh_db.proc.rss_kb(), f"after the start-up checks; {LOGIN_USERS + 1:,} inline users configured")
+        idle_rss["PostgreSQL (postmaster and its processes)"] = (
+            pg.proc.rss_kb(), f"{db_info['users']:,} users loaded; gatehouse's pool connected; a sum over "
+                              "its processes, so the shared buffers they touched count once per process")
 
     tokens_dir = os.path.join(WORKDIR, "tokens")
     os.makedirs(tokens_dir)
@@ -1631,6 +2218,87 @@ def main() -> None:
                  f"mirror lookups (its `jti`, then its user) after the cache hit and finds neither. Compare "
                  f"with the cached-Bearer row: the config differs only in those users (not consulted on a "
                  f"cache hit) and the store's directory."))
+    if gh_db:
+        db_cpu = ["gh_db", "postgres"]
+        ttl = f"`cache_ttl = \"{DB_CACHE_TTL}\"`" if DB_CACHE_TTL else "gatehouse's default `cache_ttl` (30 s)"
+        db_common = (f"On `gh_db`: the demo config without its inline users, with `[user_database] preset = "
+                     f"\"django\"` on the throwaway PostgreSQL cluster ({ttl}) and a users file with "
+                     f"`{INLINE_ADMIN}` and the inline login users. Its CPU column is gatehouse's plus "
+                     f"PostgreSQL's (every process of the cluster), both pinned to core {PG_CORE if PG_CORE == PROXY_CORE else f'{PROXY_CORE} and {PG_CORE}'}. ")
+        db_bearer_header = f"Authorization: Bearer {db_token}"
+        db_inline_bearer_header = f"Authorization: Bearer {db_inline_token}"
+        db_basic_header = "Authorization: Basic " + base64.b64encode(f"{DB_BASIC_ADMIN}:masterkey".encode()).decode()
+        db_inline_basic_header = "Authorization: Basic " + base64.b64encode(f"{INLINE_ADMIN}:masterkey".encode()).decode()
+        expiry = ("A verifier entry for a database user lives no longer than the user's entry in the user "
+                  "database cache, so in a round that crosses that instant the next requests verify "
+                  "again (and look the user up again).")
+        db_rows = {
+            "gh_bearer": [
+                Scenario("db_bearer", "gatehouse cached Bearer, user from PostgreSQL", f"{gh_db.base}/api/x", db_cpu,
+                         headers=[db_bearer_header], group="gatehouse", gatehouse=gh_db,
+                         note=db_common + "`gh_bearer` with a token of `admin` from `gatehouse token --config "
+                              "<gh_db's config> --user admin`, which looks `admin` up in PostgreSQL. " + expiry),
+                Scenario("db_inline_bearer", "gatehouse cached Bearer, inline user, on the PostgreSQL instance",
+                         f"{gh_db.base}/api/x", db_cpu, headers=[db_inline_bearer_header], group="gatehouse",
+                         gatehouse=gh_db,
+                         note=db_common + f"The same-process control of `db_bearer`: a token of `{INLINE_ADMIN}`, "
+                              "an inline user (the demo admin's hash and roles), on the same instance."),
+            ],
+            "gh_basic": [
+                Scenario("db_basic", "gatehouse cached Basic, user from PostgreSQL", f"{gh_db.base}/api/x", db_cpu,
+                         headers=[db_basic_header], group="gatehouse", gatehouse=gh_db,
+                         note=db_common + f"`gh_basic` for `{DB_BASIC_ADMIN}:masterkey`, a PostgreSQL user with "
+                              "the demo admin's argon2id hash (in Django's `argon2$` spelling) and roles, not "
+                              "`db_bearer`'s `admin`: the user database cache entry is per user, so `db_bearer`'s "
+                              "lookup would otherwise decide when this scenario's primed entry expires. " + expiry +
+                              " For Basic that is an argon2id hash per request that misses."),
+                Scenario("db_inline_basic", "gatehouse cached Basic, inline user, on the PostgreSQL instance",
+                         f"{gh_db.base}/api/x", db_cpu, headers=[db_inline_basic_header], group="gatehouse",
+                         gatehouse=gh_db,
+                         note=db_common + f"The same-process control of `db_basic`: `{INLINE_ADMIN}:masterkey`, "
+                              "an inline user with the demo admin's argon2id hash."),
+            ],
+        }
+        for after_id, rows in db_rows.items():
+            at = next((i + 1 for i, sc in enumerate(scenarios) if sc.id == after_id), len(scenarios))
+            # after gh_bearer's revoked sibling too, when it is there
+            while at < len(scenarios) and scenarios[at].id.startswith(after_id + "_revoked"):
+                at += 1
+            scenarios[at:at] = rows
+        login_next = {"db": 0, "inline": 0}
+
+        def login_env(kind: str, prefix: str):
+            def prepare(tag: str) -> dict:
+                return {"LOADBENCH_LOGIN_PREFIX": prefix, "LOADBENCH_LOGIN_COUNT": str(LOGIN_USERS),
+                        "LOADBENCH_LOGIN_START": str(login_next[kind]), "LOADBENCH_LOGIN_PASSWORD": BENCH_PASSWORD,
+                        "LOADBENCH_THREADS": str(WRK_THREADS)}
+
+            def after(r: WrkResult) -> None:
+                # The next run continues with the next users, so that each user logs in
+                # once per LOGIN_USERS logins of its kind.
+                login_next[kind] = (login_next[kind] + r.extra.get("sent", 0)) % LOGIN_USERS
+            return prepare, after
+
+        login_common = (f"`wrk -c{LOGIN_CONNECTIONS}` posts `{{\"username\", \"password\"}}` to the kerong login "
+                        f"(`POST /api/v1/auth/token`) of `gh_db`, each request for the next of {LOGIN_USERS:,} "
+                        f"users (continuing across rounds, so a user logs in again only after all the others "
+                        f"have), with the right password: every answer is 200 with a signed token. Every "
+                        f"login user's hash is pbkdf2_sha256 with {LOGIN_HASH_ITERATIONS:,} iterations (one of "
+                        f"64 salts), deliberately cheap so that the user lookup's cost shows. ")
+        for kind, sid, label, prefix, what in (
+                ("inline", "login_inline", "login, inline users", LOGIN_INLINE_PREFIX,
+                 f"This row: users `{LOGIN_INLINE_PREFIX}NNNNN` from the instance's users file: the lookup is "
+                 "a map lookup."),
+                ("db", "login_db", "login, PostgreSQL users (user cache missed)", LOGIN_DB_PREFIX,
+                 f"This row: users `{LOGIN_DB_PREFIX}NNNNN` from PostgreSQL, each looked up once per "
+                 f"{LOGIN_USERS:,} logins, so every lookup misses the user database cache (the report gives "
+                 "the measured misses) and runs the Django preset's query by username.")):
+            prepare, after = login_env(kind, prefix)
+            scenarios.append(Scenario(sid, label, f"{gh_db.base}/api/v1/auth/token", db_cpu,
+                                      script=os.path.join(HERE, "logins.lua"), prepare=prepare, group="login",
+                                      gatehouse=gh_db, prime=False, conns=LOGIN_CONNECTIONS, after=after,
+                                      note=login_common + what))
+
     ab_pair = None
     if gh_ab:
         total = REVOKED_JTIS + REVOKED_USERS
@@ -1705,13 +2373,13 @@ def main() -> None:
     elapsed = time.monotonic() - started_wall
     have_png = write_chart(summaries, png_path, f"gatehouse load benchmark, {started}, {info['cpu']}")
     write_report(summaries, scenarios, info, memory, started, elapsed, md_path, png_path if have_png else None,
-                 revoked=revoked_info, ab=ab_info)
+                 revoked=revoked_info, ab=ab_info, db=db_info)
     with open(base + ".json", "w") as f:
         json.dump({"started": started, "info": info, "settings": {"round_secs": ROUND_SECS, "rounds": ROUNDS,
                                               "connections": CONNECTIONS, "nice": NICE,
                                               "other_cpu_max": OTHER_CPU_MAX},
                    "summaries": summaries, "memory": memory, "revocations": revoked_info,
-                   "revocations_ab": ab_info,
+                   "revocations_ab": ab_info, "user_database": db_info,
                    "rounds": [r.__dict__ for sc in scenarios for r in sc.rounds]}, f, indent=1, default=str)
     if not QUICK and not ONLY:
         shutil.copyfile(md_path, os.path.join(RESULTS_DIR, "latest.md"))

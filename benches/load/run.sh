@@ -25,18 +25,25 @@ settings=""
 for name in QUICK SCENARIOS ROUNDS ROUND_SECS WARMUP_SECS CONNECTIONS WRK_THREADS PROXY_CORE \
     CLIENT_CORE NICE OTHER_CPU_MAX MAX_TRIES QUIET_WAIT_SECS MAX_TOTAL_SECS VARIANTS PRESSURE \
     PRESSURE_CLIENTS MEMORY MEMORY_TOKENS MEMORY_MAX_SECS BURST_MAX_TOKENS REVOCATIONS \
-    REVOKED_JTIS REVOKED_USERS REVOKE_MAX_SECS AB_SETTLE_SECS GATEHOUSE_BIN RESULTS_DIR; do
+    REVOKED_JTIS REVOKED_USERS REVOKE_MAX_SECS AB_SETTLE_SECS USER_DATABASE LOGIN_USERS \
+    LOGIN_HASH_ITERATIONS LOGIN_CONNECTIONS DB_CACHE_TTL PG_CORE PG_START_SECS GATEHOUSE_BIN \
+    RESULTS_DIR; do
   if [ -n "${!name:-}" ]; then settings+="$name=${!name} "; fi
 done
 export LOADBENCH_COMMAND="${LOADBENCH_COMMAND:-${settings}benches/load/run.sh}"
 
-# Debian packages: nginx, HAProxy 2.6 (bookworm ships 2.6.12), wrk, and for the harness
-# Python's matplotlib (the PNG chart) and PyJWT (cross-checks the minted tokens).
+# Debian packages: nginx, HAProxy 2.6 (bookworm ships 2.6.12), wrk, PostgreSQL (the user
+# database scenarios; USER_DATABASE=0 skips them), and for the harness Python's matplotlib
+# (the PNG chart) and PyJWT (cross-checks the minted tokens).
 need=()
 command -v nginx   >/dev/null || need+=(nginx)
 command -v haproxy >/dev/null || need+=(haproxy)
 command -v wrk     >/dev/null || need+=(wrk)
 command -v taskset >/dev/null || need+=(util-linux)
+if [ "${USER_DATABASE:-1}" != "0" ] && ! command -v initdb >/dev/null \
+    && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+  need+=(postgresql)
+fi
 /usr/bin/python3 -c 'import matplotlib' 2>/dev/null || need+=(python3-matplotlib)
 /usr/bin/python3 -c 'import jwt' 2>/dev/null || need+=(python3-jwt)
 if [ "${#need[@]}" -gt 0 ]; then
@@ -62,6 +69,19 @@ export LOADBENCH_WORKDIR="$workdir"
 
 cleanup() {
   # The harness stops what it started; this catches anything left if it was killed hard.
+  # PostgreSQL first, by PID: SIGINT is its fast shutdown (a group SIGTERM would be a
+  # "smart" one, waiting for clients, and would miss the backends, which call setsid);
+  # after 10 s, SIGKILL to the processes it forked (by parent PID) and to it.
+  if [ -f "$workdir/postgres.pid" ]; then
+    pm="$(cat "$workdir/postgres.pid")"
+    if kill -INT "$pm" 2>/dev/null; then
+      for _ in $(seq 100); do kill -0 "$pm" 2>/dev/null || break; sleep 0.1; done
+      if kill -0 "$pm" 2>/dev/null; then
+        for kid in $(ps -o pid= --ppid "$pm"); do kill -KILL "$kid" 2>/dev/null || true; done
+        kill -KILL "$pm" 2>/dev/null || true
+      fi
+    fi
+  fi
   if [ -f "$workdir/pids" ]; then
     while read -r pid; do
       kill -- "-$pid" 2>/dev/null || kill "$pid" 2>/dev/null || true
