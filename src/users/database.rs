@@ -279,17 +279,20 @@ struct CacheExpiry {
 }
 
 impl Expiry<CacheKey, Arc<Cached>> for CacheExpiry {
+    /// Until the entry's `fresh_until`, which counts from when its query started: an
+    /// entry must not outlive the freshness the identities built from it were given.
     fn expire_after_create(
         &self,
         _key: &CacheKey,
         cached: &Arc<Cached>,
         _created_at: Instant,
     ) -> Option<Duration> {
-        Some(if cached.user.is_some() {
+        let ttl = if cached.user.is_some() {
             self.ttl
         } else {
             self.negative_ttl
-        })
+        };
+        Some(ttl.min(cached.fresh_until.saturating_duration_since(Instant::now())))
     }
 }
 
@@ -407,12 +410,23 @@ impl UserDatabase {
     pub async fn find(&self, key: UserKey<'_>) -> Result<Option<Found>, DatabaseError> {
         let key = CacheKey::new(key);
         let inner = &self.0;
-        let entry = inner
+        let mut entry = inner
             .cache
             .entry(key.clone())
-            .or_try_insert_with(self.load(key))
+            .or_try_insert_with(self.load(key.clone()))
             .await
             .map_err(|e| (*e).clone())?;
+        // moka's expiry is not exact to the instant (see the verifier's cache): an entry
+        // past its freshness is read again rather than handed out.
+        if entry.value().fresh_until <= Instant::now() {
+            inner.cache.invalidate(&key).await;
+            entry = inner
+                .cache
+                .entry(key.clone())
+                .or_try_insert_with(self.load(key))
+                .await
+                .map_err(|e| (*e).clone())?;
+        }
         inner.metrics.cache(!entry.is_fresh());
         let cached = entry.into_value();
         Ok(cached.user.clone().map(|user| Found {

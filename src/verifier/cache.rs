@@ -113,7 +113,8 @@ impl BuildHasher for DigestHasher {
 }
 
 /// Caps each entry's lifetime at its identity's expiry, and at the instant what the user
-/// store said about its user goes stale.
+/// store said about its user goes stale. moka does not expire to the instant, so `get`
+/// checks both again: this only bounds how long a dead entry takes memory.
 struct CapAtExpiry {
     ttl: Duration,
 }
