@@ -127,9 +127,7 @@ pub fn check_user_database(config: &Config) -> Result<DatabaseCheck, String> {
     let Some(settings) = &config.user_database else {
         return Ok(DatabaseCheck::NotConfigured);
     };
-    let metrics = Metrics::new().map_err(|e| format!("metrics: {e}"))?;
-    let database =
-        UserDatabase::open(settings, metrics.user_database.clone()).map_err(|e| e.to_string())?;
+    let database = UserDatabase::open_for_command_line(settings).map_err(|e| e.to_string())?;
     match database.check_now() {
         Ok(()) => Ok(DatabaseCheck::Checked(database.describe())),
         Err(e @ DatabaseError::Misconfigured { .. }) => Err(e.to_string()),

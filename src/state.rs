@@ -189,11 +189,7 @@ pub fn command_line_directory(config: &Config) -> Result<Directory, String> {
     let database = match &config.user_database {
         None => None,
         Some(settings) => {
-            let metrics = Metrics::new().map_err(|e| format!("metrics: {e}"))?;
-            Some(
-                UserDatabase::open(settings, metrics.user_database.clone())
-                    .map_err(|e| e.to_string())?,
-            )
+            Some(UserDatabase::open_for_command_line(settings).map_err(|e| e.to_string())?)
         }
     };
     Ok(Directory::new(

@@ -273,6 +273,15 @@ struct Cached {
     fresh_until: Instant,
 }
 
+impl Cached {
+    fn found(&self) -> Option<Found> {
+        self.user.clone().map(|user| Found {
+            user,
+            fresh_until: Some(self.fresh_until),
+        })
+    }
+}
+
 struct CacheExpiry {
     ttl: Duration,
     negative_ttl: Duration,
@@ -378,6 +387,14 @@ impl UserDatabase {
         Ok(database)
     }
 
+    /// [`UserDatabase::open`] for one command (`gatehouse check`, `token`, `revoke`): its
+    /// series go to a registry of their own, which nobody scrapes.
+    pub fn open_for_command_line(settings: &DatabaseSettings) -> Result<Self, DatabaseError> {
+        let metrics = UserDatabaseMetrics::new(&prometheus::Registry::new())
+            .map_err(|e| DatabaseError::Unreachable(format!("metrics: {e}")))?;
+        Self::open(settings, metrics)
+    }
+
     /// Checks the queries now, within `connect_timeout` + `query_timeout` per query.
     /// Blocking (start-up, `gatehouse check`). `Misconfigured` names a query that does
     /// not return what gatehouse reads; other errors mean the database did not answer.
@@ -410,29 +427,28 @@ impl UserDatabase {
     pub async fn find(&self, key: UserKey<'_>) -> Result<Option<Found>, DatabaseError> {
         let key = CacheKey::new(key);
         let inner = &self.0;
-        let mut entry = inner
-            .cache
-            .entry(key.clone())
-            .or_try_insert_with(self.load(key.clone()))
-            .await
-            .map_err(|e| (*e).clone())?;
+        let mut entry = self.cached_or_loaded(&key).await?;
         // moka's expiry is not exact to the instant (see the verifier's cache): an entry
         // past its freshness is read again rather than handed out.
         if entry.value().fresh_until <= Instant::now() {
             inner.cache.invalidate(&key).await;
-            entry = inner
-                .cache
-                .entry(key.clone())
-                .or_try_insert_with(self.load(key))
-                .await
-                .map_err(|e| (*e).clone())?;
+            entry = self.cached_or_loaded(&key).await?;
         }
         inner.metrics.cache(!entry.is_fresh());
-        let cached = entry.into_value();
-        Ok(cached.user.clone().map(|user| Found {
-            user,
-            fresh_until: Some(cached.fresh_until),
-        }))
+        Ok(entry.into_value().found())
+    }
+
+    /// The cache's answer for `key`, or the database's (one query for concurrent misses).
+    async fn cached_or_loaded(
+        &self,
+        key: &CacheKey,
+    ) -> Result<moka::Entry<CacheKey, Arc<Cached>>, DatabaseError> {
+        self.0
+            .cache
+            .entry(key.clone())
+            .or_try_insert_with(self.load(key.clone()))
+            .await
+            .map_err(|e| (*e).clone())
     }
 
     /// The same, from a thread that is not an async worker (the command line).
@@ -441,13 +457,7 @@ impl UserDatabase {
         let key = CacheKey::new(key);
         self.0
             .runtime
-            .block_on(async move {
-                let cached = database.load(key).await?;
-                Ok(cached.user.clone().map(|user| Found {
-                    user,
-                    fresh_until: Some(cached.fresh_until),
-                }))
-            })
+            .block_on(async move { Ok(database.load(key).await?.found()) })
             .ok_or(DatabaseError::Stopped)?
     }
 

@@ -39,18 +39,11 @@ impl Directory {
         &self.configured
     }
 
-    pub fn database(&self) -> Option<&UserDatabase> {
-        self.database.as_ref()
-    }
-
     /// The user `key` names. `Err` only when the database could not answer: never a
     /// "not found" in disguise.
     pub async fn find(&self, key: UserKey<'_>) -> Result<Option<Found>, DatabaseError> {
-        if let Some(user) = self.configured.find(key) {
-            return Ok(Some(Found {
-                user,
-                fresh_until: None,
-            }));
+        if let Some(found) = self.find_configured(key) {
+            return Ok(Some(found));
         }
         match &self.database {
             Some(database) => Ok(self.not_shadowed(database.find(key).await?)),
@@ -60,16 +53,21 @@ impl Directory {
 
     /// The same, from a thread that is not an async worker (the command line).
     pub fn find_blocking(&self, key: UserKey<'_>) -> Result<Option<Found>, DatabaseError> {
-        if let Some(user) = self.configured.find(key) {
-            return Ok(Some(Found {
-                user,
-                fresh_until: None,
-            }));
+        if let Some(found) = self.find_configured(key) {
+            return Ok(Some(found));
         }
         match &self.database {
             Some(database) => Ok(self.not_shadowed(database.find_blocking(key)?)),
             None => Ok(None),
         }
+    }
+
+    /// A configured user: fresh as long as the configuration that holds it.
+    fn find_configured(&self, key: UserKey<'_>) -> Option<Found> {
+        self.configured.find(key).map(|user| Found {
+            user,
+            fresh_until: None,
+        })
     }
 
     /// A database user with a configured user's name is not used: found by email, by id
