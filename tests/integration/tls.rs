@@ -12,13 +12,13 @@ use rcgen::{BasicConstraints, CertificateParams, IsCa, KeyPair};
 use crate::harness::{basic, demo_config, run_cli, Gatehouse};
 
 /// A CA and a server certificate for `localhost` / 127.0.0.1, written as PEM files.
-struct Pki {
-    ca_pem: String,
+pub struct Pki {
+    pub ca_pem: String,
     cert_pem: String,
     key_pem: String,
 }
 
-fn pki() -> Pki {
+pub fn pki() -> Pki {
     let ca_key = KeyPair::generate().unwrap();
     let mut ca_params = CertificateParams::new(Vec::<String>::new()).unwrap();
     ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
@@ -34,7 +34,8 @@ fn pki() -> Pki {
     }
 }
 
-fn write_pki(pki: &Pki, dir: &Path) {
+/// Writes `ca.pem`, `cert.pem` and `key.pem` into `dir`.
+pub fn write_pki(pki: &Pki, dir: &Path) {
     std::fs::write(dir.join("ca.pem"), &pki.ca_pem).unwrap();
     std::fs::write(dir.join("cert.pem"), &pki.cert_pem).unwrap();
     std::fs::write(dir.join("key.pem"), &pki.key_pem).unwrap();
