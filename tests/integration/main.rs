@@ -65,3 +65,5 @@ mod mariadb;
 // SQLite, PHP tables through configured queries (SQLite, MariaDB), database faults,
 // `gatehouse check`.
 mod user_database;
+// The gRPC test kit: a real grpcio server and client (a venv under target/), no gatehouse.
+mod grpc_kit;
