@@ -14,9 +14,9 @@
 //! keep-alive timeout): the proxy calls [`request_done`] as each request ends, because
 //! Pingora keeps HTTP/1.1 connections alive inside the proxy app. A head ends at the first empty line (`\r\n\r\n`, or `\n\n` as
 //! lenient parsers accept); what follows is body or upgraded traffic, never timed here.
-//! On an h2c listener the wait for the HTTP/2 preface has the same deadline; an HTTP/2
-//! connection's head ends with its preface, and idle HTTP/2 connections are closed by
-//! `[listen] h2_idle_timeout` (`http2.rs`).
+//! On an h2c listener the peek for the HTTP/2 preface has the same deadline (see the
+//! `Peek` impl); an HTTP/2 connection's head ends with its preface, and idle HTTP/2
+//! connections are closed by `[listen] h2_idle_timeout` (`http2.rs`).
 
 use std::future::Future;
 use std::io;
@@ -35,7 +35,7 @@ use pingora::protocols::{
     TimingDigest, UniqueID, UniqueIDType, ALPN,
 };
 use pingora::server::ShutdownWatch;
-use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt, ReadBuf};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, ReadBuf};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tokio::time::{Instant, Sleep};
 
@@ -148,6 +148,8 @@ pub struct CountedStream {
     next_head: AtomicBool,
     header_timeout: Duration,
     metrics: Arc<Metrics>,
+    /// Bytes a peek read, handed out again before anything else is read.
+    replay: Vec<u8>,
     _permit: OwnedSemaphorePermit,
 }
 
@@ -181,6 +183,7 @@ impl CountedStream {
             next_head: AtomicBool::new(false),
             header_timeout,
             metrics,
+            replay: Vec::new(),
             _permit: permit,
         }
     }
@@ -246,6 +249,14 @@ impl AsyncRead for CountedStream {
             this.clock.state = Head::Idle;
         }
         let before = buf.filled().len();
+        if !this.replay.is_empty() {
+            let n = this.replay.len().min(buf.remaining());
+            buf.put_slice(&this.replay[..n]);
+            this.replay.drain(..n);
+            this.clock
+                .observe(&buf.filled()[before..], this.header_timeout);
+            return Poll::Ready(Ok(()));
+        }
         let polled = Pin::new(&mut this.inner).poll_read(cx, buf);
         let clock = &mut this.clock;
         match polled {
@@ -361,15 +372,42 @@ impl GetSocketDigest for CountedStream {
     }
 }
 
+/// The HTTP/2 connection preface (RFC 9113 §3.4), what Pingora peeks for on an h2c
+/// listener.
+const H2_PREFACE: &[u8] = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
+
 /// Pingora peeks at a new connection on an h2c listener for the HTTP/2 preface, by
-/// reading it and putting it back: that wait is part of the head and has its deadline,
-/// or a client that sends nothing would hold its connection forever.
+/// reading a whole preface's length. Two things go wrong with that on its own: an
+/// HTTP/1 request shorter than the preface (`GET /\r\n`) waits for bytes that never
+/// come instead of being answered, and a client that sends nothing is waited for
+/// forever. So the peek stops at the first byte that is not the preface's (the rest of
+/// `buf` stays zeroed, which is not the preface either), and has the head deadline.
+/// What was read is replayed by the next reads, through the head clock.
 #[async_trait]
 impl Peek for CountedStream {
     async fn try_peek(&mut self, buf: &mut [u8]) -> io::Result<bool> {
         let deadline = self.clock.deadline.deadline();
-        match tokio::time::timeout_at(deadline, self.inner.try_peek(buf)).await {
-            Ok(peeked) => peeked,
+        let wanted = buf.len();
+        let mut peeked = std::mem::take(&mut self.replay);
+        let read = tokio::time::timeout_at(deadline, async {
+            let mut chunk = [0u8; 64];
+            while peeked.len() < wanted && H2_PREFACE.starts_with(&peeked) {
+                let room = (wanted - peeked.len()).min(chunk.len());
+                let n = self.inner.read(&mut chunk[..room]).await?;
+                if n == 0 {
+                    break;
+                }
+                peeked.extend_from_slice(&chunk[..n]);
+            }
+            io::Result::Ok(())
+        })
+        .await;
+        let len = peeked.len().min(wanted);
+        buf[..len].copy_from_slice(&peeked[..len]);
+        self.replay = peeked;
+        match read {
+            Ok(Ok(())) => Ok(true),
+            Ok(Err(e)) => Err(e),
             Err(_) => {
                 self.metrics.request_head_timeout();
                 Err(io::Error::new(

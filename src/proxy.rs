@@ -20,6 +20,7 @@ use std::time::{Duration, Instant, SystemTime};
 use arc_swap::ArcSwap;
 use async_trait::async_trait;
 use http::header::HeaderValue;
+use http::Version;
 use pingora::http::{RequestHeader, ResponseHeader};
 use pingora::prelude::HttpPeer;
 use pingora::proxy::{FailToProxy, ProxyHttp, Session};
@@ -334,6 +335,15 @@ impl ProxyHttp for Gatehouse {
             return Ok(());
         };
         let state = &snapshot.state;
+        // Pingora falls back to HTTP/1.1 when a TLS upstream selects no ALPN protocol,
+        // even when only `h2` was offered: configured HTTP/2 is never downgraded (gRPC
+        // would lose its trailers), so that connection is a bad gateway.
+        if state.config.upstream.protocol.carries_grpc() && upstream.version != Version::HTTP_2 {
+            return Err(Error::explain(
+                ErrorType::ConnectError,
+                "the upstream did not negotiate HTTP/2 (ALPN h2), and [upstream] protocol is not http1",
+            ));
+        }
         let edits =
             state
                 .forwarding
@@ -355,7 +365,7 @@ impl ProxyHttp for Gatehouse {
         if let Some(path) = &ctx.rewritten_path {
             // HTTP/2 carries the authority in the URI (`:authority`); HTTP/1.1 gets
             // origin-form, with `Host`.
-            let keep_authority = upstream.version == http::Version::HTTP_2;
+            let keep_authority = upstream.version == Version::HTTP_2;
             upstream.set_uri(with_path(&upstream.uri, path, keep_authority)?);
         }
         Ok(())

@@ -15,6 +15,7 @@ use http::header::{
     WWW_AUTHENTICATE,
 };
 use pingora::http::ResponseHeader;
+use pingora::protocols::http::ServerSession;
 use pingora::proxy::Session;
 
 use crate::grpc::GrpcCode;
@@ -234,6 +235,16 @@ pub async fn send(
         session.set_keepalive(None);
     }
     let empty = response.body.is_empty();
+    // On HTTP/2 a response without a body ends its stream in the HEADERS frame: that is
+    // what gRPC's Trailers-Only refusals are, and Pingora's session API would instead
+    // end it with an empty DATA frame, which gRPC clients take for a broken response.
+    // (Skipping the downstream modules is harmless: gatehouse has none that act on a
+    // body-less local response.)
+    if empty {
+        if let ServerSession::H2(stream) = session.as_downstream_mut() {
+            return stream.write_response_header(Box::new(header), true);
+        }
+    }
     session
         .write_response_header(Box::new(header), empty)
         .await?;

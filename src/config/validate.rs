@@ -185,7 +185,7 @@ pub(super) struct Validator<'p, 'a> {
     pub(super) problems: &'p mut Problems<'a>,
     base: &'p Path,
     env: Env<'p>,
-    warnings: &'p mut Vec<String>,
+    pub(super) warnings: &'p mut Vec<String>,
     /// `[[keys]]` ids marked `retired`: kept out of every use, named in errors.
     retired_keys: HashSet<String>,
 }
@@ -561,7 +561,7 @@ impl Validator<'_, '_> {
         }
     }
 
-    fn problems_file(&self) -> String {
+    pub(super) fn problems_file(&self) -> String {
         self.problems.file().to_owned()
     }
 

@@ -3020,9 +3020,11 @@ fn malformed_heads_are_refused_and_never_forwarded() {
             "{name}: connection left open after a malformed head"
         );
     }
-    // The HTTP/2 connection preface on the HTTP/1 port: refused or closed, never forwarded.
+    // The HTTP/2 connection preface on a port without h2c: refused or closed, never
+    // forwarded (with h2c, as in the demo, it starts HTTP/2: tests/integration/http2.rs).
+    let http1_only = Gatehouse::start(&up.config().replace("h2c = true\n", "h2c = false\n"));
     let (answer, closed) = exchange(
-        gh.addr(),
+        http1_only.addr(),
         b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n",
         Duration::from_secs(3),
     );

@@ -634,31 +634,13 @@ fn a_taken_port_is_reported_as_such() {
 
 #[test]
 fn tls_calls_check_the_certificate() {
-    use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, KeyPair};
     let dir = tempfile::tempdir().expect("tempdir");
-    let ca_key = KeyPair::generate().expect("key");
-    let mut ca_params = CertificateParams::new(Vec::<String>::new()).expect("params");
-    ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-    // Names of their own: with rcgen's one default name for both, BoringSSL (in
-    // grpcio) takes the server's certificate for a self-signed one.
-    ca_params
-        .distinguished_name
-        .push(DnType::CommonName, "gatehouse test CA");
-    let ca = ca_params.self_signed(&ca_key).expect("CA");
-    let key = KeyPair::generate().expect("key");
-    let mut params = CertificateParams::new(vec!["localhost".to_owned()]).expect("params");
-    params
-        .distinguished_name
-        .push(DnType::CommonName, "localhost");
-    let cert = params.signed_by(&key, &ca, &ca_key).expect("certificate");
+    crate::tls::write_pki(&crate::tls::pki(), dir.path());
     let (ca_file, cert_file, key_file) = (
         dir.path().join("ca.pem"),
         dir.path().join("cert.pem"),
         dir.path().join("key.pem"),
     );
-    std::fs::write(&ca_file, ca.pem()).expect("write");
-    std::fs::write(&cert_file, cert.pem()).expect("write");
-    std::fs::write(&key_file, key.serialize_pem()).expect("write");
 
     let server = GrpcServer::start_tls(&cert_file, &key_file);
     let outcome = call(

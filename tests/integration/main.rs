@@ -67,3 +67,9 @@ mod mariadb;
 mod user_database;
 // The gRPC test kit: a real grpcio server and client (a venv under target/), no gatehouse.
 mod grpc_kit;
+// curl as the HTTP/2 client: h2c with prior knowledge, h2 over TLS.
+mod curl;
+// HTTP/2 on the proxy port and to the upstream: routing, stripping, dialects, TLS ALPN.
+mod http2;
+// gRPC through gatehouse: real grpcio client and server, every call shape, refusals.
+mod grpc;

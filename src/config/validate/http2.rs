@@ -15,11 +15,14 @@ const DEFAULT_MAX_CONCURRENT_STREAMS: u32 = 100;
 impl Validator<'_, '_> {
     pub(super) fn listen_http2(&mut self, raw: &RawListen, at: &KeyPath) -> ListenHttp2 {
         let tls = raw.tls.is_some();
+        // Not an error: adding `tls` to a config that had h2c on (the demo's) should
+        // just work, and with TLS HTTP/2 is there anyway, by ALPN.
         if tls && raw.h2c == Some(true) {
-            self.problems.at(
-                &at.key("h2c"),
-                "applies to a plaintext listener; with `tls`, HTTP/2 is offered by ALPN (`h2`)",
-            );
+            self.warnings.push(format!(
+                "{}: {} has no effect with `tls`, where HTTP/2 is offered by ALPN (`h2`)",
+                self.problems_file(),
+                at.key("h2c")
+            ));
         }
         if !tls && raw.h2.is_some() {
             self.problems.at(
