@@ -73,3 +73,5 @@ mod curl;
 mod http2;
 // gRPC through gatehouse: real grpcio client and server, every call shape, refusals.
 mod grpc;
+// HTTP/2 abuse (rapid reset, CONTINUATION flood, oversized headers) beside a client.
+mod h2_abuse;
