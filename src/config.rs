@@ -244,6 +244,10 @@ impl Config {
                 format!("{host} ({address}){tls}")
             }
         };
+        let upstream = match self.upstream.protocol {
+            UpstreamProtocol::Http1 => upstream,
+            protocol => format!("{upstream} over {}", protocol.name()),
+        };
         let c = &self.auth.credentials;
         let mut kinds = Vec::new();
         if c.bearer {
@@ -264,10 +268,11 @@ impl Config {
         if let Some(cookie) = &c.cookie {
             kinds.push(format!("cookie ({cookie})"));
         }
-        let tls = if self.listen.tls.is_some() {
-            " (TLS)"
-        } else {
-            ""
+        let tls = match (self.listen.tls.is_some(), &self.listen.http2) {
+            (true, http2) if http2.alpn_h2 => " (TLS, h2 and HTTP/1.1)",
+            (true, _) => " (TLS, HTTP/1.1)",
+            (false, http2) if http2.h2c => " (h2c and HTTP/1.1)",
+            (false, _) => "",
         };
         let dialects: Vec<&str> = self.dialects.iter().map(|e| e.dialect.name()).collect();
         let state = match &self.state.backend {

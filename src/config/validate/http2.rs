@@ -95,3 +95,6 @@ impl Validator<'_, '_> {
         protocol
     }
 }
+
+#[cfg(test)]
+mod tests;
