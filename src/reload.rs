@@ -52,6 +52,9 @@ impl Reloader {
         {
             needs_restart.push("[listen] max_connections, header_timeout");
         }
+        if config.listen.http2 != old.listen.http2 {
+            needs_restart.push("[listen] h2c, h2, h2_max_concurrent_streams, h2_idle_timeout");
+        }
         if config.admin.address != old.admin.address {
             needs_restart.push("[admin] address");
         }

@@ -17,7 +17,7 @@ use pingora::services::background::GenBackgroundService;
 use pingora::services::listening::Service;
 
 use crate::admin::{Admin, Readiness, ReadinessProbe};
-use crate::config::{Config, UpstreamProtocol, UpstreamTarget};
+use crate::config::{Config, UpstreamTarget};
 use crate::connections::Guarded;
 use crate::echo::Echo;
 use crate::listener_tls::ListenerCertificate;
@@ -287,10 +287,11 @@ pub fn run(config: Config, path: &std::path::Path, options: RunOptions) -> Resul
     );
 
     if let Some(socket) = &echo_socket {
-        // The echo speaks h2c too, so that `protocol = "h2c"` can be tried on the demo.
+        // The echo speaks h2c too, so that `protocol = "h2c"` can be tried on the demo
+        // (and switched to by a reload).
         let mut echo_app = HttpServer::new_app(Echo);
         let mut echo_options = HttpServerOptions::default();
-        echo_options.h2c = upstream_protocol == UpstreamProtocol::H2c;
+        echo_options.h2c = true;
         echo_app.server_options = Some(echo_options);
         let mut echo = Service::new("echo".to_owned(), echo_app);
         let path = socket

@@ -262,12 +262,43 @@ fn the_upstream_is_spoken_to_over_h2c_and_h2_and_never_downgraded() {
         assert_eq!(r.json()["path"], "/anything/x");
         assert_eq!(r.json()["query"], "q=1");
     }
-    assert_eq!(protocols_logged(&upstream, 2), ["h2", "h2"]);
+    // Connection-specific fields would make the HTTP/2 request malformed (RFC 9113
+    // §8.2.2): they are dropped (`te: trailers`, which gRPC needs, passes: below).
+    let r = curl(
+        &[
+            "--http1.1",
+            "-H",
+            &admin,
+            "-H",
+            "Connection: keep-alive, X-Hop",
+            "-H",
+            "X-Hop: 1",
+            "-H",
+            "Keep-Alive: timeout=5",
+            "-H",
+            "TE: gzip",
+            "-H",
+            "Proxy-Connection: keep-alive",
+        ],
+        &gh.url("/anything"),
+    );
+    assert_eq!(r.status, 200, "{r:?}");
+    for dropped in [
+        "x-hop",
+        "keep-alive",
+        "te",
+        "proxy-connection",
+        "connection",
+    ] {
+        assert!(r.echoed(dropped).is_empty(), "{dropped}: {r:?}");
+    }
+    assert_eq!(protocols_logged(&upstream, 3), ["h2", "h2", "h2"]);
 
     // The built-in echo speaks h2c too.
     let echo_h2c = demo_config().replace("protocol = \"http1\"", "protocol = \"h2c\"");
     let gh = Gatehouse::start(&echo_h2c);
-    let r = curl(&[H2C, "-H", &admin], &gh.url("/x"));
+    let r = curl(&[H2C, "-H", &admin, "-H", "te: trailers"], &gh.url("/x"));
+    assert_eq!(r.echoed("te"), ["trailers"], "{r:?}");
     assert_eq!(
         (r.status, r.echoed("x-auth-user")),
         (200, vec!["admin".into()])
