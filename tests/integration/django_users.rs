@@ -18,12 +18,10 @@ use std::process::Command;
 use std::sync::OnceLock;
 use std::time::Duration;
 
-use crate::harness::output_within;
+use crate::harness::{output_within, python_venv};
 use crate::mariadb_server::MariaDbServer;
 use crate::postgres_server::PostgresServer;
 
-/// setup.sh: waiting up to 300 s for another process's build, then its own from PyPI.
-const SETUP_DEADLINE: Duration = Duration::from_secs(420);
 /// One users.py command: `migrate` takes about 2 s, a PBKDF2 hash about 0.3 s.
 const COMMAND_DEADLINE: Duration = Duration::from_secs(60);
 
@@ -262,39 +260,11 @@ pub fn python() -> &'static Path {
 }
 
 fn setup() -> Result<PathBuf, String> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    // The target directory this test binary was built in (CARGO_TARGET_TMPDIR is its
-    // tmp/), so that a --target-dir build keeps its venv there too.
-    let target = Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .parent()
-        .expect("CARGO_TARGET_TMPDIR has a parent");
-    let mut command = Command::new("bash");
-    command
-        .arg(root.join("tests/integration/django_users/setup.sh"))
-        .env("CARGO_TARGET_DIR", target)
-        .current_dir(root);
-    let output = output_within(&mut command, SETUP_DEADLINE)
-        .map_err(|e| format!("tests/integration/django_users/setup.sh: {e}"))?;
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    if !output.status.success() {
-        return Err(format!(
-            "tests/integration/django_users/setup.sh failed ({}): the Django tests need \
-             its venv (Python >= 3.11, PyPI for the first build):\n{stderr}{stdout}",
-            output.status
-        ));
-    }
-    let python = PathBuf::from(stdout.lines().last().unwrap_or_default().trim());
-    if !python.is_file() {
-        return Err(format!(
-            "setup.sh printed {python:?}, which is not a file:\n{stderr}{stdout}"
-        ));
-    }
-    if !stderr.trim().is_empty() {
-        // What it built, and how long that took.
-        eprintln!("{stderr}");
-    }
-    Ok(python)
+    python_venv(
+        "tests/integration/django_users/setup.sh",
+        &[],
+        "the Django tests",
+    )
 }
 
 /// The rows of one SELECT on a SQLite file, read in this process by sqlx (the driver

@@ -32,14 +32,10 @@ use std::time::{Duration, Instant};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use crate::harness::{free_port, output_within};
+use crate::harness::{free_port, output_within, python_venv, terminate};
 
-/// python_venv.sh: waiting up to 300 s for another process's build, then its own.
-const SETUP_DEADLINE: Duration = Duration::from_secs(420);
 /// From spawning a server to its ready line (importing grpcio takes about 0.3 s).
 const START_DEADLINE: Duration = Duration::from_secs(20);
-/// How long `stop` waits for a clean exit after SIGTERM before it kills.
-const STOP_DEADLINE: Duration = Duration::from_secs(10);
 /// How server.py and refuser.py say that the port was taken.
 const EXIT_PORT_IN_USE: i32 = 3;
 /// A call's gRPC deadline unless [`GrpcCall::deadline`] says otherwise.
@@ -63,41 +59,11 @@ pub fn python() -> PathBuf {
 }
 
 fn setup() -> Result<PathBuf, String> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    // The target directory this test binary was built in, so that a --target-dir build
-    // keeps its venv there too.
-    let target = Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .parent()
-        .expect("CARGO_TARGET_TMPDIR has a parent");
-    let mut command = Command::new("bash");
-    command
-        .arg(root.join("tests/integration/python_venv.sh"))
-        .arg("grpc-kit")
-        .arg(kit().join("requirements.txt"))
-        .env("CARGO_TARGET_DIR", target)
-        .current_dir(root);
-    let output = output_within(&mut command, SETUP_DEADLINE)
-        .map_err(|e| format!("tests/integration/python_venv.sh grpc-kit: {e}"))?;
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    if !output.status.success() {
-        return Err(format!(
-            "tests/integration/python_venv.sh grpc-kit failed ({}): the gRPC tests need \
-             its venv (Python >= 3.11, PyPI for the first build):\n{stderr}{stdout}",
-            output.status
-        ));
-    }
-    let python = PathBuf::from(stdout.lines().last().unwrap_or_default().trim());
-    if !python.is_file() {
-        return Err(format!(
-            "python_venv.sh printed {python:?}, which is not a file:\n{stderr}{stdout}"
-        ));
-    }
-    if !stderr.trim().is_empty() {
-        // What it built, and how long that took.
-        eprintln!("{stderr}");
-    }
-    Ok(python)
+    python_venv(
+        "tests/integration/python_venv.sh",
+        &[Path::new("grpc-kit"), &kit().join("requirements.txt")],
+        "the gRPC tests",
+    )
 }
 
 /// server.py (or refuser.py) on 127.0.0.1, until [`stop`](Self::stop) or drop.
@@ -144,26 +110,12 @@ impl GrpcServer {
     /// Stops the server with SIGTERM (in-flight calls get 1 s) and waits for it to
     /// exit; kills it, and fails the test, if it has not exited within 10 s.
     pub fn stop(&mut self) {
-        let Some(mut child) = self.child.take() else {
+        let Some(child) = self.child.take() else {
             return;
         };
-        let _ = Command::new("kill")
-            .arg("-TERM")
-            .arg(child.id().to_string())
-            .status();
-        let deadline = Instant::now() + STOP_DEADLINE;
-        while Instant::now() < deadline {
-            if let Ok(Some(_)) = child.try_wait() {
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(20));
+        if let Err(e) = terminate(child) {
+            panic!("the gRPC server {e}:\n{}", self.log());
         }
-        let _ = child.kill();
-        let _ = child.wait();
-        panic!(
-            "the gRPC server did not exit within {STOP_DEADLINE:?} of SIGTERM:\n{}",
-            self.log()
-        );
     }
 
     /// What the server printed on stderr (grpcio's own errors, a failed bind).

@@ -572,3 +572,71 @@ fn drain<R: Read + Send + 'static>(pipe: Option<R>) -> std::thread::JoinHandle<V
         bytes
     })
 }
+
+/// Sends SIGTERM to `child` and waits up to 10 s for it to exit; past that it is killed
+/// (and reaped) and the `Err` says so, for the caller to fail the test with its log.
+pub fn terminate(mut child: Child) -> Result<(), String> {
+    let _ = Command::new("kill")
+        .arg("-TERM")
+        .arg(child.id().to_string())
+        .status();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while Instant::now() < deadline {
+        if let Ok(Some(_)) = child.try_wait() {
+            return Ok(());
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    Err(format!(
+        "(pid {}) did not exit within 10 s of SIGTERM",
+        child.id()
+    ))
+}
+
+/// Builds (or reuses) a Python venv with a setup script of tests/integration (which
+/// prints its python's path last on stdout) and returns that path; `Err` with the
+/// script's output and what needs it when it fails.
+pub fn python_venv(
+    script: &str,
+    args: &[&Path],
+    needed_by: &str,
+) -> Result<std::path::PathBuf, String> {
+    // Up to 300 s waiting for another process's build (the scripts' flock), then its own.
+    const SETUP_DEADLINE: Duration = Duration::from_secs(420);
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    // The target directory this test binary was built in (CARGO_TARGET_TMPDIR is its
+    // tmp/), so that a --target-dir build keeps its venv there too.
+    let target = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .parent()
+        .expect("CARGO_TARGET_TMPDIR has a parent");
+    let mut command = Command::new("bash");
+    command
+        .arg(root.join(script))
+        .args(args)
+        .env("CARGO_TARGET_DIR", target)
+        .current_dir(root);
+    let output =
+        output_within(&mut command, SETUP_DEADLINE).map_err(|e| format!("{script}: {e}"))?;
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    if !output.status.success() {
+        return Err(format!(
+            "{script} failed ({}): {needed_by} need its venv (Python >= 3.11, PyPI for the \
+             first build):\n{stderr}{stdout}",
+            output.status
+        ));
+    }
+    let python = std::path::PathBuf::from(stdout.lines().last().unwrap_or_default().trim());
+    if !python.is_file() {
+        return Err(format!(
+            "{script} printed {python:?}, which is not a file:\n{stderr}{stdout}"
+        ));
+    }
+    if !stderr.trim().is_empty() {
+        // What it built, and how long that took.
+        eprintln!("{stderr}");
+    }
+    Ok(python)
+}

@@ -21,12 +21,10 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::harness::free_port;
+use crate::harness::{free_port, terminate};
 
 /// How long a start or restart may take before the test fails.
 const START_DEADLINE: Duration = Duration::from_secs(10);
-/// How long `stop` waits for a clean exit before it kills.
-const STOP_DEADLINE: Duration = Duration::from_secs(10);
 /// How Redis logs a failed bind (`Could not create server TCP listening socket ...`).
 const PORT_IN_USE: &str = "Address already in use";
 
@@ -83,26 +81,12 @@ impl RedisServer {
     /// Stops the server with SIGTERM (a clean shutdown) and waits for it to exit; kills
     /// it if it has not exited within 10 s.
     pub fn stop(&mut self) {
-        let Some(mut child) = self.child.take() else {
+        let Some(child) = self.child.take() else {
             return;
         };
-        let _ = Command::new("kill")
-            .arg("-TERM")
-            .arg(child.id().to_string())
-            .status();
-        let deadline = Instant::now() + STOP_DEADLINE;
-        while Instant::now() < deadline {
-            if let Ok(Some(_)) = child.try_wait() {
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(20));
+        if let Err(e) = terminate(child) {
+            panic!("redis-server {e}:\n{}", self.log());
         }
-        let _ = child.kill();
-        let _ = child.wait();
-        panic!(
-            "redis-server did not exit within {STOP_DEADLINE:?} of SIGTERM:\n{}",
-            self.log()
-        );
     }
 
     /// Starts the server again on the same port with the same directory (so the same
