@@ -67,6 +67,8 @@ pub struct Admin {
     pub readiness: Readiness,
     pub store: Store,
     pub user_database: Option<UserDatabase>,
+    /// External issuers: `/readyz` waits for their first keys (up to `startup_wait`).
+    pub issuers: Arc<crate::issuers::Issuers>,
     /// The current configuration (for `[admin] token` and the revocations' lifetime).
     pub snapshot: Arc<ArcSwap<Snapshot>>,
 }
@@ -121,7 +123,14 @@ impl Admin {
             "/readyz" if self.user_database.as_ref().is_some_and(|db| !db.is_up()) => {
                 text(503, "not ready: the user database does not answer\n", TEXT)
             }
-            "/readyz" => text(200, "ready\n", TEXT),
+            "/readyz" => match self.issuers.waiting_for() {
+                Some(issuer) => text(
+                    503,
+                    format!("not ready: waiting for the keys of issuer {issuer}\n"),
+                    TEXT,
+                ),
+                None => text(200, "ready\n", TEXT),
+            },
             "/metrics" => text(
                 200,
                 self.metrics.render(),

@@ -38,7 +38,12 @@ pub enum Command {
     /// Run the proxy (the default).
     Run(RunArgs),
     /// Validate the configuration and print what would run; exit 64 on errors.
-    Check,
+    Check {
+        /// Also fetch each `[[issuers]]` discovery document and JWKS once and report the
+        /// keys found; exit 69 when one cannot be fetched or used.
+        #[arg(long)]
+        online: bool,
+    },
     /// Read a password on stdin and print an argon2id hash for `password_hash`.
     HashPassword,
     /// Print a token for a configured user (for load tests and scripts).

@@ -60,6 +60,8 @@ pub struct Config {
     pub state: crate::store::StateSettings,
     /// `[user_database]`: users read from the application's database, beside `users`.
     pub user_database: Option<crate::users::database::DatabaseSettings>,
+    /// `[[issuers]]`: external token issuers (`issuers.rs`).
+    pub issuers: Vec<crate::issuers::settings::IssuerSettings>,
     /// Things that work but deserve attention (inline secrets); printed at start and by `check`.
     pub warnings: Vec<String>,
     /// The files this configuration was read from (itself, users files, key and hash

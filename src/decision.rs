@@ -218,6 +218,7 @@ pub fn auth_refusal(error: &AuthError, password_credential: bool) -> Refusal {
     let invalid_token = match error {
         AuthError::Busy(_) => return Refusal::Busy,
         AuthError::Unavailable => return Refusal::UsersUnavailable,
+        AuthError::IssuerUnavailable => return Refusal::IssuerUnavailable,
         AuthError::Token(_) => true,
         AuthError::Remembered(_) => !password_credential,
         AuthError::Credential(_) | AuthError::Password => false,
@@ -290,7 +291,10 @@ pub fn refusal_outcome(refusal: &Refusal) -> Outcome {
         Refusal::Unauthorized { .. } => Outcome::Unauthorized,
         Refusal::Forbidden(_) => Outcome::Forbidden,
         Refusal::TooManyRequests { .. } => Outcome::RateLimited,
-        Refusal::Busy | Refusal::StoreUnavailable | Refusal::UsersUnavailable => Outcome::Busy,
+        Refusal::Busy
+        | Refusal::StoreUnavailable
+        | Refusal::UsersUnavailable
+        | Refusal::IssuerUnavailable => Outcome::Busy,
         Refusal::BadGateway | Refusal::GatewayTimeout | Refusal::GrpcNeedsHttp2 => {
             Outcome::UpstreamError
         }

@@ -22,6 +22,7 @@ use std::sync::Arc;
 use bytes::Bytes;
 use http::header::{HeaderName, HeaderValue};
 
+use crate::issuers::KeyState;
 use crate::users::{User, UserStore};
 
 /// How the request authenticated, as forwarded in `X-Auth-Method`.
@@ -73,6 +74,16 @@ impl Principal {
     }
 }
 
+impl Principal {
+    /// A user an external issuer vouches for, known to gatehouse only through the
+    /// token's claims; `user_id` is the issuer's (any text, e.g. a UUID `sub`).
+    pub fn external(user: Arc<User>, user_id: Option<&str>) -> Self {
+        let mut principal = Self::new(user);
+        principal.user_id_value = user_id.and_then(|id| HeaderValue::from_str(id).ok());
+        principal
+    }
+}
+
 /// Every configured user's [`Principal`], by username; built with the verifier.
 pub struct Principals {
     by_username: HashMap<String, Arc<Principal>>,
@@ -116,6 +127,17 @@ pub struct Identity {
     token_id: Option<HeaderValue>,
     /// What revocations are checked against (`revocations.rs`); `None` for passwords.
     token: Option<TokenMarks>,
+    /// An external issuer's token: `X-Auth-Issuer`, and the issuer's key set it was
+    /// verified under.
+    issuer: Option<IssuedBy>,
+}
+
+/// The external issuer behind an identity (`issuers.rs`).
+#[derive(Debug)]
+struct IssuedBy {
+    header_value: Option<HeaderValue>,
+    keys: Arc<KeyState>,
+    generation: u64,
 }
 
 /// What the revocation mirror (`revocations.rs`) needs to know about a token.
@@ -143,6 +165,7 @@ impl Identity {
             fresh_until: None,
             token_id: None,
             token: None,
+            issuer: None,
         }
     }
 
@@ -170,7 +193,32 @@ impl Identity {
                 jti: token_id.map(Into::into),
                 issued_at,
             }),
+            issuer: None,
         }
+    }
+
+    /// Marks a token's identity as vouched for by an external issuer, whose key set
+    /// `keys` was at `generation` when the token verified.
+    pub fn issued_by(
+        mut self,
+        header_value: Option<&HeaderValue>,
+        keys: Arc<KeyState>,
+        generation: u64,
+    ) -> Self {
+        self.issuer = Some(IssuedBy {
+            header_value: header_value.cloned(),
+            keys,
+            generation,
+        });
+        self
+    }
+
+    /// False once the external issuer's keys it was verified with changed (a key was
+    /// dropped) or went stale: the verifier cache then verifies the token again.
+    pub fn keys_current(&self) -> bool {
+        self.issuer
+            .as_ref()
+            .is_none_or(|issuer| issuer.keys.is_current(issuer.generation))
     }
 
     /// What the revocation mirror checks, for a token's identity.
@@ -220,13 +268,15 @@ pub struct IdentityHeaders {
     pub roles: HeaderName,
     pub method: HeaderName,
     pub token_id: HeaderName,
+    /// The external issuer of the token (`[[issuers]]`).
+    pub issuer: HeaderName,
     /// Every name above, lower-cased with `_` folded to `-`, for look-alike matching.
     folded: Vec<String>,
     /// The names as Pingora's case-keeping request head takes them, in the order above.
     /// Given a `HeaderName`, `insert_header` allocates a title-cased copy of it for every
     /// request; given these shared bytes it does not (measured in `cargo bench --bench
     /// micro -- headers/`).
-    wire: [Bytes; 6],
+    wire: [Bytes; 7],
 }
 
 impl Default for IdentityHeaders {
@@ -238,18 +288,19 @@ impl Default for IdentityHeaders {
             HeaderName::from_static("x-auth-roles"),
             HeaderName::from_static("x-auth-method"),
             HeaderName::from_static("x-auth-token-id"),
+            HeaderName::from_static("x-auth-issuer"),
         ])
     }
 }
 
 impl IdentityHeaders {
-    /// Names in order: user, user id, email, roles, method, token id.
-    pub fn new(names: [HeaderName; 6]) -> Self {
+    /// Names in order: user, user id, email, roles, method, token id, issuer.
+    pub fn new(names: [HeaderName; 7]) -> Self {
         let folded = names.iter().map(|n| fold(n.as_str())).collect();
         let wire = names
             .each_ref()
             .map(|n| Bytes::copy_from_slice(n.as_str().as_bytes()));
-        let [user, user_id, email, roles, method, token_id] = names;
+        let [user, user_id, email, roles, method, token_id, issuer] = names;
         Self {
             wire,
             user,
@@ -258,6 +309,7 @@ impl IdentityHeaders {
             roles,
             method,
             token_id,
+            issuer,
             folded,
         }
     }
@@ -277,7 +329,11 @@ impl IdentityHeaders {
         identity: &'a Identity,
     ) -> impl Iterator<Item = (&'a Bytes, &'a HeaderValue)> {
         let p = &identity.principal;
-        let [user, user_id, email, roles, method, token_id] = &self.wire;
+        let [user, user_id, email, roles, method, token_id, issuer] = &self.wire;
+        let issuer_value = identity
+            .issuer
+            .as_ref()
+            .and_then(|issuer| issuer.header_value.as_ref());
         [
             (user, Some(&p.username_value)),
             (user_id, p.user_id_value.as_ref()),
@@ -285,6 +341,7 @@ impl IdentityHeaders {
             (roles, Some(&p.roles_value)),
             (method, Some(identity.method_value())),
             (token_id, identity.token_id.as_ref()),
+            (issuer, issuer_value),
         ]
         .into_iter()
         .filter_map(|(name, value)| value.map(|value| (name, value)))

@@ -50,6 +50,7 @@
 //!   credentials and dialect logins alike.
 //! - `verifier`: credential → identity, with the moka cache and the JWT policy.
 //! - `identity`: the identity and its headers.
+//! - `issuers`: external token issuers (OIDC discovery, JWKS fetched in the background).
 //! - `forwarded`: hop-by-hop headers, credentials, X-Forwarded-*, the request id.
 //! - `respond`: locally written responses and the refusal shapes.
 //! - `grpc`: which requests are gRPC, and their refusals in gRPC's shape.
@@ -102,6 +103,7 @@ pub mod grpc;
 pub mod http2;
 pub mod identity;
 pub mod iso8601;
+pub mod issuers;
 pub mod keys;
 pub mod listener_tls;
 pub mod log_level;

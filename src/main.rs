@@ -14,6 +14,8 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 /// `EX_USAGE` from sysexits.h, as linkerd2-proxy uses for a bad configuration.
 const EX_CONFIG: u8 = 64;
+/// sysexits EX_UNAVAILABLE: `check --online` could not fetch or use an issuer's keys.
+const EX_UNAVAILABLE: u8 = 69;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -24,7 +26,7 @@ fn main() -> ExitCode {
     match cli.command {
         None => run(&cli, cli.run),
         Some(Command::Run(args)) => run(&cli, args),
-        Some(Command::Check) => check(&cli),
+        Some(Command::Check { online }) => check(&cli, online),
         Some(Command::HashPassword) => hash_password(),
         Some(Command::Token {
             ref user,
@@ -67,7 +69,7 @@ fn run(cli: &Cli, args: gatehouse::cli::RunArgs) -> ExitCode {
     }
 }
 
-fn check(cli: &Cli) -> ExitCode {
+fn check(cli: &Cli, online: bool) -> ExitCode {
     let config = match load(cli) {
         Ok(config) => config,
         Err(code) => return code,
@@ -92,6 +94,22 @@ fn check(cli: &Cli) -> ExitCode {
     }
     println!("{}: ok", cli.config.display());
     println!("{}", config.summary());
+    if online {
+        server::install_tls_provider();
+        let mut failed = false;
+        for line in gatehouse::issuers::check_online(&config.issuers) {
+            match line {
+                Ok(found) => println!("{found}"),
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    failed = true;
+                }
+            }
+        }
+        if failed {
+            return ExitCode::from(EX_UNAVAILABLE);
+        }
+    }
     ExitCode::SUCCESS
 }
 

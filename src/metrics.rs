@@ -243,6 +243,7 @@ pub struct Metrics {
     registry: Registry,
     pub store: StoreMetrics,
     pub user_database: crate::users::database::metrics::UserDatabaseMetrics,
+    pub issuers: crate::issuers::metrics::IssuerMetrics,
     requests: Vec<[IntCounter; 6]>,
     /// Indexed by `Protocol as usize`.
     requests_by_protocol: [IntCounter; 2],
@@ -397,9 +398,11 @@ impl Metrics {
         registry.register(Box::new(head_timeouts.clone()))?;
         let store = StoreMetrics::new(&registry)?;
         let user_database = crate::users::database::metrics::UserDatabaseMetrics::new(&registry)?;
+        let issuers = crate::issuers::metrics::IssuerMetrics::new(&registry)?;
         Ok(Self {
             store,
             user_database,
+            issuers,
             connections_open,
             connections_accepted: connections.with_label_values(&["accepted"]),
             connections_refused: connections.with_label_values(&["refused"]),

@@ -72,6 +72,10 @@ impl Reloader {
         if config.user_database != old.user_database {
             return Err("changing [user_database] needs a restart; nothing was changed".into());
         }
+        // Their key fetching runs from start, like the store.
+        if config.issuers != old.issuers {
+            return Err("changing [[issuers]] needs a restart; nothing was changed".into());
+        }
         if !needs_restart.is_empty() {
             log::warn!(
                 "reload: {} changed and need a restart to take effect",

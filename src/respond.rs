@@ -84,6 +84,8 @@ pub enum Refusal {
     StoreUnavailable,
     /// 503: the user database did not answer (`users/database.rs`).
     UsersUnavailable,
+    /// 503: an external issuer's keys are not usable (`issuers.rs`).
+    IssuerUnavailable,
     BadGateway,
     GatewayTimeout,
     /// 501: a gRPC request, and the upstream is spoken to over HTTP/1.1, which cannot
@@ -126,7 +128,10 @@ impl Refusal {
             Refusal::TooManyRequests { .. } => 429,
             Refusal::UriTooLong => 414,
             Refusal::HeadersTooLarge => 431,
-            Refusal::Busy | Refusal::StoreUnavailable | Refusal::UsersUnavailable => 503,
+            Refusal::Busy
+            | Refusal::StoreUnavailable
+            | Refusal::UsersUnavailable
+            | Refusal::IssuerUnavailable => 503,
             Refusal::BadGateway => 502,
             Refusal::GatewayTimeout => 504,
             Refusal::GrpcNeedsHttp2 => 501,
@@ -159,6 +164,10 @@ impl Refusal {
             Refusal::UsersUnavailable => (
                 "users_unavailable",
                 "cannot look up users right now; try again shortly",
+            ),
+            Refusal::IssuerUnavailable => (
+                "issuer_unavailable",
+                "cannot check the token's issuer right now; try again shortly",
             ),
             Refusal::BadGateway => ("bad_gateway", "the upstream service is unavailable"),
             Refusal::GatewayTimeout => (
@@ -207,7 +216,10 @@ impl Refusal {
                     .headers
                     .push((RETRY_AFTER, HeaderValue::from(*retry_after_secs)));
             }
-            Refusal::Busy | Refusal::StoreUnavailable | Refusal::UsersUnavailable => response
+            Refusal::Busy
+            | Refusal::StoreUnavailable
+            | Refusal::UsersUnavailable
+            | Refusal::IssuerUnavailable => response
                 .headers
                 .push((RETRY_AFTER, HeaderValue::from_static("1"))),
             _ => {}

@@ -20,6 +20,7 @@ use crate::admin::{Admin, Readiness, ReadinessProbe};
 use crate::config::{Config, UpstreamTarget};
 use crate::connections::Guarded;
 use crate::echo::Echo;
+use crate::issuers::Issuers;
 use crate::listener_tls::ListenerCertificate;
 use crate::metrics::Metrics;
 use crate::offload::HashPool;
@@ -168,6 +169,10 @@ pub fn run(config: Config, path: &std::path::Path, options: RunOptions) -> Resul
         .as_ref()
         .map(|settings| open_user_database(settings, &metrics))
         .transpose()?;
+    let issuers = Arc::new(
+        Issuers::start(&config.issuers, &metrics.issuers)
+            .map_err(|e| StartError::Other(e.to_string()))?,
+    );
     let echo_socket = match config.upstream.target {
         UpstreamTarget::BuiltinEcho => {
             Some(crate::echo::prepare_socket_dir().map_err(|e| StartError::Echo(e.to_string()))?)
@@ -184,7 +189,8 @@ pub fn run(config: Config, path: &std::path::Path, options: RunOptions) -> Resul
         config.auth.rate_limit.clone(),
         store.clone(),
     )
-    .with_user_database(user_database.clone());
+    .with_user_database(user_database.clone())
+    .with_issuers(issuers.clone());
 
     let mut conf = ServerConf {
         threads: config.server.threads,
@@ -272,6 +278,7 @@ pub fn run(config: Config, path: &std::path::Path, options: RunOptions) -> Resul
             readiness: readiness.clone(),
             store,
             user_database,
+            issuers,
             snapshot: snapshot.clone(),
         },
     );

@@ -8,6 +8,8 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use crate::issuers::Issuers;
+
 use crate::config::{Config, UpstreamTarget};
 use crate::credentials::CredentialRules;
 use crate::dialects::{Dialect, Dialects};
@@ -47,6 +49,8 @@ pub struct Shared {
     /// `[user_database]`, opened once: its pool and cache outlive reloads, and changes
     /// to the section need a restart (as `[state]`'s do).
     pub user_database: Option<UserDatabase>,
+    /// `[[issuers]]`, fetching their keys from start; changes need a restart.
+    pub issuers: Arc<Issuers>,
 }
 
 impl Shared {
@@ -68,11 +72,17 @@ impl Shared {
             limiter: Arc::new(FailureLimiter::new(limits).shared_through(&store)),
             store,
             user_database: None,
+            issuers: Arc::new(Issuers::none()),
         }
     }
 
     pub fn with_user_database(mut self, database: Option<UserDatabase>) -> Self {
         self.user_database = database;
+        self
+    }
+
+    pub fn with_issuers(mut self, issuers: Arc<Issuers>) -> Self {
+        self.issuers = issuers;
         self
     }
 }
@@ -137,7 +147,8 @@ impl State {
             },
             shared.passwords.clone(),
             shared.metrics.clone(),
-        );
+        )
+        .with_issuers(shared.issuers.clone());
         let credentials = config.auth.credentials.clone();
         let mut credential_headers = Vec::new();
         if credentials.header_pair {

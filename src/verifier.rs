@@ -24,7 +24,8 @@ use cache::{Digester, Domain, IdentityCache};
 use jwt::{TokenAcceptors, TokenError, UserRef, VerifiedToken};
 
 use crate::credentials::{CredentialError, CredentialKind, PasswordParts, Presented};
-use crate::identity::{Identity, Principals};
+use crate::identity::{Identity, Principal, Principals};
+use crate::issuers::{unverified_issuer, Issuer, IssuerRefusal, Issuers};
 use crate::metrics::{CacheResult, Metrics};
 use crate::offload::Busy;
 use crate::passwords::{Lookup as PasswordLookup, PasswordChecker, PasswordFailure};
@@ -49,6 +50,9 @@ pub enum AuthError {
     /// The user database did not answer: nothing is known about the credential.
     #[error("the user database is unavailable")]
     Unavailable,
+    /// An external issuer's keys are not there (not fetched yet, or stale).
+    #[error("the token's issuer cannot be checked right now")]
+    IssuerUnavailable,
 }
 
 pub struct VerifierSettings {
@@ -66,6 +70,8 @@ pub struct Verifier {
     digester: Digester,
     passwords: PasswordChecker,
     metrics: Arc<Metrics>,
+    /// External issuers; a token whose `iss` names one is verified by it only.
+    issuers: Arc<Issuers>,
 }
 
 impl Verifier {
@@ -89,7 +95,13 @@ impl Verifier {
             digester: Digester::new(),
             passwords,
             metrics,
+            issuers: Arc::new(Issuers::none()),
         }
+    }
+
+    pub fn with_issuers(mut self, issuers: Arc<Issuers>) -> Self {
+        self.issuers = issuers;
+        self
     }
 
     pub fn users(&self) -> &Directory {
@@ -162,6 +174,14 @@ impl Verifier {
         token: &str,
         kind: CredentialKind,
     ) -> Result<Arc<Identity>, AuthError> {
+        if !self.issuers.is_empty() {
+            if let Some(issuer) = unverified_issuer(token)
+                .as_deref()
+                .and_then(|iss| self.issuers.find(iss))
+            {
+                return self.verify_external(issuer, token, kind).await;
+            }
+        }
         let (verified, acceptor) = self.tokens.verify(token)?;
         // Only reached on a cache miss: a cached token is not verified (nor counted) again.
         self.metrics.key_verified(acceptor.key().id());
@@ -195,6 +215,72 @@ impl Verifier {
                 token.expires_at,
             )
             .fresh_until(found.fresh_until),
+        ))
+    }
+
+    /// A token of an external issuer: its keys, its claim mapping, and gatehouse's user
+    /// only when the issuer says `require_user`.
+    async fn verify_external(
+        &self,
+        issuer: &Arc<Issuer>,
+        token: &str,
+        kind: CredentialKind,
+    ) -> Result<Arc<Identity>, AuthError> {
+        let header = jwt::checked_header(token)?;
+        let verified = issuer.verify(token, &header).await.map_err(|e| match e {
+            IssuerRefusal::Token(e) => AuthError::Token(e),
+            IssuerRefusal::Unavailable => AuthError::IssuerUnavailable,
+        })?;
+        let claims = &verified.claims;
+        let mapping = &issuer.settings.claims;
+        let mapped = crate::issuers::claims::map(claims, mapping)?;
+        let (principal, fresh_until) = if mapping.require_user {
+            let found = self
+                .users
+                .find(UserKey::Username(&mapped.username))
+                .await
+                .map_err(|_| AuthError::Unavailable)?
+                .ok_or(TokenError::UnknownUser)?;
+            if !found.user.active {
+                return Err(TokenError::Inactive.into());
+            }
+            (self.principals.of(&found.user), found.fresh_until)
+        } else {
+            let user = crate::users::User {
+                username: mapped.username,
+                id: None,
+                email: mapped.email,
+                roles: mapped.roles,
+                active: true,
+                // Never checked: the issuer vouches for this user, gatehouse holds no
+                // password for them.
+                password: crate::users::PasswordHash::default_dummy(),
+            };
+            (
+                Arc::new(Principal::external(
+                    Arc::new(user),
+                    mapped.user_id.as_deref(),
+                )),
+                None,
+            )
+        };
+        let seconds = |name: &str| claims.get(name).and_then(jwt::unix_seconds);
+        let expires_at = seconds("exp").ok_or_else(|| TokenError::Claim("exp".into()))?;
+        let token_id = claims.get("jti").and_then(|v| v.as_str());
+        Ok(Arc::new(
+            Identity::of_token(
+                principal,
+                kind.method(),
+                token_id,
+                seconds("iat"),
+                expires_at,
+            )
+            .fresh_until(fresh_until)
+            .issued_by(
+                issuer.header_value(),
+                issuer.key_state().clone(),
+                verified.generation,
+            ),
         ))
     }
 
@@ -252,6 +338,9 @@ fn is_permanent(error: &AuthError) -> bool {
     match error {
         AuthError::Token(token) => token.is_permanent(),
         AuthError::Credential(_) | AuthError::Password => true,
-        AuthError::Remembered(_) | AuthError::Busy(_) | AuthError::Unavailable => false,
+        AuthError::Remembered(_)
+        | AuthError::Busy(_)
+        | AuthError::Unavailable
+        | AuthError::IssuerUnavailable => false,
     }
 }

@@ -35,6 +35,41 @@ pub struct RawConfig {
     pub log: RawLog,
     pub state: Option<RawState>,
     pub user_database: Option<RawUserDatabase>,
+    /// External token issuers (OIDC discovery or a JWKS URL).
+    #[serde(default)]
+    pub issuers: Vec<RawIssuer>,
+}
+
+/// `[[issuers]]`: tokens from an identity provider, verified with its published keys.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawIssuer {
+    /// The `iss` its tokens carry; discovery at `<issuer>/.well-known/openid-configuration`
+    /// unless `jwks_url` is given.
+    pub issuer: Option<String>,
+    pub jwks_url: Option<String>,
+    /// A short name for metrics and logs (default: the issuer URL's host).
+    pub name: Option<String>,
+    pub audiences: Option<Vec<String>>,
+    /// `false` accepts any audience; must be said explicitly.
+    pub audience_check: Option<bool>,
+    pub algorithms: Option<Vec<String>>,
+    pub leeway: Option<String>,
+    pub username_claim: Option<String>,
+    pub user_id_claim: Option<String>,
+    pub email_claim: Option<String>,
+    /// A JSON pointer (`/realm_access/roles`, `/groups`, `/scope`).
+    pub roles_claim: Option<String>,
+    /// The token's user must also be one of gatehouse's users (and active).
+    pub require_user: Option<bool>,
+    pub ca_file: Option<String>,
+    pub fetch_timeout: Option<String>,
+    pub min_refresh: Option<String>,
+    pub max_refresh: Option<String>,
+    pub refetch_interval: Option<String>,
+    pub max_stale: Option<String>,
+    pub startup_wait: Option<String>,
+    pub max_jwks_bytes: Option<usize>,
 }
 
 /// `[user_database]`: users read from the legacy application's own database.
@@ -287,6 +322,7 @@ pub struct RawIdentity {
     pub roles: Option<String>,
     pub method: Option<String>,
     pub token_id: Option<String>,
+    pub issuer: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]

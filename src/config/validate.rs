@@ -35,6 +35,7 @@ use crate::routes::{normalize_path, Access, RouteRule};
 
 mod dialects;
 mod http2;
+mod issuers;
 mod state;
 mod user_database;
 mod users;
@@ -95,6 +96,20 @@ pub(super) fn validate(
     let routes = v.routes(&raw.routes, &root.key("routes"));
     let state = v.state(raw.state.as_ref(), &root.key("state"));
     let user_database = v.user_database(raw.user_database.as_ref(), &root.key("user_database"));
+    let issuers = v.issuers(&raw.issuers, &root.key("issuers"));
+    if let Some(auth) = &auth {
+        for (i, issuer) in issuers.iter().enumerate() {
+            if issuer.issuer == auth.issuer {
+                v.problems.at(
+                    &root.key("issuers").index(i).key("issuer"),
+                    format!(
+                        "{:?} is gatehouse's own issuer ([auth] issuer): its tokens would be taken for external ones",
+                        issuer.issuer
+                    ),
+                );
+            }
+        }
+    }
     if user_database.is_some() {
         // Tokens name users by id, and a configured id would shadow the database user
         // with that id: a token issued to one would open the other's identity.
@@ -173,6 +188,7 @@ pub(super) fn validate(
                 access_log,
                 state,
                 user_database,
+                issuers,
                 warnings,
                 watched,
             })
@@ -709,6 +725,7 @@ impl Validator<'_, '_> {
                 "x-auth-token-id",
                 &at.key("token_id"),
             ),
+            self.header_name(raw.issuer.as_deref(), "x-auth-issuer", &at.key("issuer")),
         ];
         let unique: HashSet<&HeaderName> = names.iter().collect();
         if unique.len() != names.len() {

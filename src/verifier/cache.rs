@@ -171,6 +171,7 @@ impl IdentityCache {
             || identity
                 .fresh_until
                 .is_some_and(|until| until <= Instant::now())
+            || !identity.keys_current()
         {
             self.positive.invalidate(digest);
             return None;

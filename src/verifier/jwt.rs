@@ -270,7 +270,7 @@ impl TokenAcceptor {
 
 /// The token's header, refused when its algorithm is unknown (`none` included) or it
 /// carries a `crit` extension (we understand none).
-fn checked_header(token: &str) -> Result<jsonwebtoken::Header, TokenError> {
+pub(crate) fn checked_header(token: &str) -> Result<jsonwebtoken::Header, TokenError> {
     let header = jsonwebtoken::decode_header(token).map_err(|e| match e.kind() {
         ErrorKind::Json(_) | ErrorKind::InvalidAlgorithmName => {
             TokenError::Header("unknown algorithm")
@@ -325,7 +325,7 @@ pub fn decode_with_policy(
     Err(best.unwrap_or(TokenError::Header("algorithm does not match the key")))
 }
 
-fn map_error(kind: &ErrorKind) -> TokenError {
+pub(crate) fn map_error(kind: &ErrorKind) -> TokenError {
     match kind {
         ErrorKind::InvalidSignature => TokenError::BadSignature,
         ErrorKind::ExpiredSignature => TokenError::Expired,

@@ -1,0 +1,533 @@
+//! External token issuers (`[[issuers]]`): identity providers whose tokens gatehouse
+//! accepts beside its own, verified with the keys they publish (OIDC discovery, JWKS).
+//!
+//! A token is routed here by its `iss` (read before verifying; `verifier.rs`) and then
+//! verified with that issuer's keys and algorithms only, so it cannot pick a weaker key,
+//! another issuer's key or a dialect's HMAC secret.
+//!
+//! Keys are fetched so that fetching never becomes the outage:
+//! - first at start, on a background thread of their own (`/readyz` waits up to
+//!   `startup_wait`); then again before they expire (`Cache-Control: max-age` within
+//!   `min_refresh`..`max_refresh`);
+//! - a token with an unknown `kid` asks for one fetch, at most once per
+//!   `refetch_interval` per issuer (forged kids cannot make a storm), and waits for it
+//!   briefly; other tokens with unknown kids meanwhile are refused at once;
+//! - a failed fetch keeps the last good keys, retried with backoff, for up to
+//!   `max_stale`; a document too large, malformed, or without one usable key is
+//!   rejected and the old keys kept;
+//! - a key that disappears from the set invalidates the cached identities of this
+//!   issuer at their next use (`KeyState`'s generation), so a dropped key's tokens stop
+//!   at the refresh, not at the end of the cache TTL.
+
+pub mod claims;
+pub mod fetch;
+pub mod jwks;
+pub mod metrics;
+pub mod settings;
+
+use std::collections::{BTreeSet, HashMap};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use arc_swap::ArcSwapOption;
+use http::HeaderValue;
+use jsonwebtoken::{Header, Validation};
+use serde_json::{Map, Value};
+use tokio::sync::{watch, Notify};
+
+use crate::background::BackgroundRuntime;
+use crate::verifier::jwt::{map_error, TokenError};
+use fetch::{FetchError, Fetcher};
+use jwks::IssuerKey;
+use metrics::{FetchResult, IssuerMetrics};
+use settings::{IssuerSettings, KeySource};
+
+/// The longest a request waits for the fetch its unknown `kid` asked for.
+const UNKNOWN_KID_WAIT: Duration = Duration::from_secs(2);
+
+/// Why an external token was not accepted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum IssuerRefusal {
+    Token(TokenError),
+    /// No usable keys: not fetched yet, or stale past `max_stale`.
+    Unavailable,
+}
+
+impl From<TokenError> for IssuerRefusal {
+    fn from(error: TokenError) -> Self {
+        IssuerRefusal::Token(error)
+    }
+}
+
+/// An external token that verified, with what it was verified against.
+pub struct VerifiedExternal {
+    pub claims: Map<String, Value>,
+    /// The key set's generation: the identity is good while it is current.
+    pub generation: u64,
+}
+
+/// The issuer's key set, replaced whole by each successful fetch.
+struct KeySet {
+    keys: Vec<IssuerKey>,
+    generation: u64,
+}
+
+/// What a cached identity of an issuer checks on every use.
+#[derive(Debug, Default)]
+pub struct KeyState {
+    /// Bumped when a key leaves the set.
+    generation: AtomicU64,
+    /// The keys are there and not stale.
+    usable: AtomicBool,
+}
+
+impl KeyState {
+    /// Whether an identity verified under `generation` may still be used.
+    pub fn is_current(&self, generation: u64) -> bool {
+        self.usable.load(Ordering::Acquire) && self.generation.load(Ordering::Acquire) == generation
+    }
+}
+
+/// What an unknown `kid` may do.
+enum Refetch {
+    /// This request asked for a fetch.
+    Requested,
+    /// One was asked for moments ago and may still be running.
+    InFlight,
+    /// One ran within `refetch_interval`: refuse.
+    TooSoon,
+}
+
+pub struct Issuer {
+    pub settings: IssuerSettings,
+    /// `X-Auth-Issuer`: the `iss` its tokens carry.
+    header_value: Option<HeaderValue>,
+    keys: ArcSwapOption<KeySet>,
+    state: Arc<KeyState>,
+    /// Since `epoch`, in ms; 0 for never.
+    last_success_ms: AtomicU64,
+    last_refetch_ms: AtomicU64,
+    refetch: Notify,
+    /// Bumped on every key-set change, for requests waiting on a refetch.
+    version: watch::Sender<u64>,
+    epoch: Instant,
+    metrics: IssuerMetrics,
+}
+
+impl Issuer {
+    fn new(settings: IssuerSettings, metrics: IssuerMetrics) -> Self {
+        Self {
+            header_value: HeaderValue::from_str(&settings.issuer).ok(),
+            settings,
+            keys: ArcSwapOption::empty(),
+            state: Arc::new(KeyState::default()),
+            last_success_ms: AtomicU64::new(0),
+            last_refetch_ms: AtomicU64::new(0),
+            refetch: Notify::new(),
+            version: watch::channel(0).0,
+            epoch: Instant::now(),
+            metrics,
+        }
+    }
+
+    pub fn name(&self) -> &str {
+        &self.settings.name
+    }
+
+    pub fn header_value(&self) -> Option<&HeaderValue> {
+        self.header_value.as_ref()
+    }
+
+    pub fn key_state(&self) -> &Arc<KeyState> {
+        &self.state
+    }
+
+    pub fn has_keys(&self) -> bool {
+        self.keys.load().is_some()
+    }
+
+    fn now_ms(&self) -> u64 {
+        u64::try_from(self.epoch.elapsed().as_millis())
+            .unwrap_or(u64::MAX)
+            .saturating_add(1)
+    }
+
+    /// Verifies `token` (whose `iss` named this issuer) with this issuer's keys.
+    pub async fn verify(
+        &self,
+        token: &str,
+        header: &Header,
+    ) -> Result<VerifiedExternal, IssuerRefusal> {
+        if !self.settings.algorithms.contains(&header.alg) {
+            return Err(TokenError::Header("algorithm not accepted for this issuer").into());
+        }
+        let mut waited = false;
+        loop {
+            let Some(keys) = self.keys.load_full() else {
+                return Err(IssuerRefusal::Unavailable);
+            };
+            if !self.state.usable.load(Ordering::Acquire) {
+                return Err(IssuerRefusal::Unavailable);
+            }
+            let candidates: Vec<&IssuerKey> = keys
+                .keys
+                .iter()
+                .filter(|key| key.algorithm == header.alg)
+                .filter(|key| header.kid.is_none() || key.kid == header.kid)
+                .collect();
+            if candidates.is_empty() {
+                if header.kid.is_some() && !waited {
+                    waited = true;
+                    let mut changes = self.version.subscribe();
+                    match self.ask_refetch() {
+                        Refetch::Requested | Refetch::InFlight => {
+                            let _ = tokio::time::timeout(UNKNOWN_KID_WAIT, changes.changed()).await;
+                            continue;
+                        }
+                        Refetch::TooSoon => {}
+                    }
+                }
+                return Err(TokenError::UnknownKey.into());
+            }
+            return self
+                .decode(token, &candidates)
+                .map(|claims| VerifiedExternal {
+                    claims,
+                    generation: keys.generation,
+                })
+                .map_err(Into::into);
+        }
+    }
+
+    fn decode(&self, token: &str, keys: &[&IssuerKey]) -> Result<Map<String, Value>, TokenError> {
+        let mut best: Option<TokenError> = None;
+        for key in keys {
+            let mut validation = Validation::new(key.algorithm);
+            validation.leeway = self.settings.leeway.as_secs();
+            validation.validate_nbf = true;
+            validation.set_required_spec_claims(&["exp", "iss"]);
+            validation.set_issuer(&[&self.settings.issuer]);
+            if self.settings.audiences.is_empty() {
+                validation.validate_aud = false;
+            } else {
+                validation.set_audience(&self.settings.audiences);
+            }
+            match jsonwebtoken::decode::<Map<String, Value>>(token, &key.key, &validation) {
+                Ok(data) => return Ok(data.claims),
+                Err(e) => {
+                    let error = match e.kind() {
+                        // A token without `aud` when audiences are required.
+                        jsonwebtoken::errors::ErrorKind::MissingRequiredClaim(claim)
+                            if claim == "aud" =>
+                        {
+                            TokenError::Audience
+                        }
+                        kind => map_error(kind),
+                    };
+                    // The signature is what tells keys apart; anything after it is
+                    // the token's own problem and final.
+                    if error != TokenError::BadSignature {
+                        return Err(error);
+                    }
+                    best = Some(error);
+                }
+            }
+        }
+        Err(best.unwrap_or(TokenError::BadSignature))
+    }
+
+    fn ask_refetch(&self) -> Refetch {
+        let now = self.now_ms();
+        let last = self.last_refetch_ms.load(Ordering::Acquire);
+        let interval = duration_ms(self.settings.fetch.refetch_interval);
+        if last != 0 && now.saturating_sub(last) < interval {
+            let in_flight = now.saturating_sub(last) < duration_ms(self.settings.fetch.timeout);
+            return if in_flight {
+                Refetch::InFlight
+            } else {
+                Refetch::TooSoon
+            };
+        }
+        if self
+            .last_refetch_ms
+            .compare_exchange(last, now, Ordering::AcqRel, Ordering::Acquire)
+            .is_err()
+        {
+            return Refetch::InFlight;
+        }
+        self.metrics.refetch(self.name());
+        self.refetch.notify_one();
+        Refetch::Requested
+    }
+
+    /// One round: discovery (when configured), the JWKS, the new keys in place. The
+    /// refresh the server asked for, if any.
+    fn fetch_once(&self, fetcher: &Fetcher) -> Result<Option<Duration>, String> {
+        let name = self.name();
+        let jwks_url = match &self.settings.source {
+            KeySource::Jwks(url) => url.clone(),
+            KeySource::Discovery(url) => {
+                let found = fetcher.discover(url, &self.settings.issuer);
+                let result = if found.is_ok() {
+                    FetchResult::Ok
+                } else {
+                    FetchResult::Error
+                };
+                self.metrics.fetch(name, "discovery", result);
+                found.map_err(|e| e.to_string())?
+            }
+        };
+        let fetched = fetcher.get(&jwks_url).inspect_err(|_: &FetchError| {
+            self.metrics.fetch(name, "jwks", FetchResult::Error);
+        });
+        let fetched = fetched.map_err(|e| e.to_string())?;
+        let parsed = jwks::parse(
+            &fetched.body,
+            &self.settings.algorithms,
+            self.settings.fetch.max_jwks_bytes,
+        );
+        let (keys, skipped) = match parsed {
+            Ok(parsed) => parsed,
+            Err(e) => {
+                self.metrics.fetch(name, "jwks", FetchResult::Rejected);
+                return Err(format!("{jwks_url}: {e}; keeping the keys we had"));
+            }
+        };
+        self.metrics.fetch(name, "jwks", FetchResult::Ok);
+        if skipped > 0 {
+            log::debug!("issuer {name}: {skipped} key(s) of {jwks_url} skipped");
+        }
+        self.install(keys);
+        Ok(fetched.max_age)
+    }
+
+    fn install(&self, keys: Vec<IssuerKey>) {
+        let kids = |keys: &[IssuerKey]| -> BTreeSet<String> {
+            keys.iter()
+                .map(|k| k.kid.clone().unwrap_or_else(|| "(no kid)".into()))
+                .collect()
+        };
+        let new_kids = kids(&keys);
+        let old = self.keys.load_full();
+        let old_kids = old.as_ref().map(|set| kids(&set.keys)).unwrap_or_default();
+        let removed: Vec<&String> = old_kids.difference(&new_kids).collect();
+        let added: Vec<&String> = new_kids.difference(&old_kids).collect();
+        let mut generation = old.as_ref().map_or(0, |set| set.generation);
+        if !removed.is_empty() {
+            generation += 1;
+        }
+        let count = keys.len();
+        self.keys.store(Some(Arc::new(KeySet { keys, generation })));
+        self.state.generation.store(generation, Ordering::Release);
+        self.last_success_ms.store(self.now_ms(), Ordering::Release);
+        self.state.usable.store(true, Ordering::Release);
+        self.metrics
+            .keys(self.name(), count, crate::verifier::unix_now());
+        if old.is_none() || !added.is_empty() || !removed.is_empty() {
+            log::info!(
+                "issuer {}: keys {:?} (added {:?}, removed {:?})",
+                self.name(),
+                new_kids,
+                added,
+                removed
+            );
+            self.version.send_modify(|v| *v += 1);
+        }
+    }
+
+    /// Marks the keys unusable once the last success is older than `max_stale`; how
+    /// long until that happens otherwise.
+    fn check_staleness(&self) -> Duration {
+        let last = self.last_success_ms.load(Ordering::Acquire);
+        if last == 0 {
+            return Duration::MAX;
+        }
+        let age = Duration::from_millis(self.now_ms().saturating_sub(last));
+        let max_stale = self.settings.fetch.max_stale;
+        if age > max_stale {
+            if self.state.usable.swap(false, Ordering::AcqRel) {
+                log::warn!(
+                    "issuer {}: keys not refreshed for {age:?} (max_stale {max_stale:?}); its tokens are refused until a fetch succeeds",
+                    self.name()
+                );
+            }
+            Duration::MAX
+        } else {
+            max_stale - age
+        }
+    }
+
+    /// The refresh loop, on the issuers' thread.
+    async fn run(self: Arc<Self>, fetcher: Arc<Fetcher>) {
+        let policy = self.settings.fetch.clone();
+        let mut backoff = Duration::from_secs(1);
+        loop {
+            let this = self.clone();
+            let fetcher = fetcher.clone();
+            let outcome = tokio::task::spawn_blocking(move || this.fetch_once(&fetcher)).await;
+            let wait = match outcome {
+                Ok(Ok(max_age)) => {
+                    backoff = Duration::from_secs(1);
+                    max_age
+                        .unwrap_or(policy.max_refresh)
+                        .clamp(policy.min_refresh, policy.max_refresh)
+                }
+                Ok(Err(reason)) => {
+                    log::warn!("issuer {}: {reason}", self.name());
+                    let wait = backoff;
+                    backoff = (backoff * 2).min(policy.min_refresh.max(Duration::from_secs(1)));
+                    wait
+                }
+                Err(join) => {
+                    log::error!("issuer {}: fetch task failed: {join}", self.name());
+                    backoff
+                }
+            };
+            // Wake in time to mark the keys stale, if nothing succeeds before.
+            let wait = wait.min(self.check_staleness());
+            tokio::select! {
+                _ = tokio::time::sleep(wait) => {}
+                _ = self.refetch.notified() => {}
+            }
+            self.check_staleness();
+        }
+    }
+}
+
+fn duration_ms(duration: Duration) -> u64 {
+    u64::try_from(duration.as_millis()).unwrap_or(u64::MAX)
+}
+
+/// Why the issuers could not start.
+#[derive(Debug, thiserror::Error)]
+#[error("[[issuers]] {name}: {reason}")]
+pub struct IssuerStartError {
+    name: String,
+    reason: String,
+}
+
+/// Every configured issuer, by `iss`. Outlives reloads (`state::Shared`).
+pub struct Issuers {
+    by_issuer: HashMap<String, Arc<Issuer>>,
+    list: Vec<Arc<Issuer>>,
+    started: Instant,
+    _runtime: Option<BackgroundRuntime>,
+}
+
+impl Issuers {
+    pub fn none() -> Self {
+        Self {
+            by_issuer: HashMap::new(),
+            list: Vec::new(),
+            started: Instant::now(),
+            _runtime: None,
+        }
+    }
+
+    /// Starts fetching every issuer's keys in the background.
+    pub fn start(
+        settings: &[IssuerSettings],
+        metrics: &IssuerMetrics,
+    ) -> Result<Self, IssuerStartError> {
+        if settings.is_empty() {
+            return Ok(Self::none());
+        }
+        let runtime =
+            BackgroundRuntime::new("gatehouse-issuers").map_err(|e| IssuerStartError {
+                name: "(all)".into(),
+                reason: format!("cannot start the key-fetching thread: {e}"),
+            })?;
+        let mut issuers = Self::none();
+        for entry in settings {
+            let fetcher = Fetcher::new(&entry.fetch).map_err(|e| IssuerStartError {
+                name: entry.name.clone(),
+                reason: e.to_string(),
+            })?;
+            let issuer = Arc::new(Issuer::new(entry.clone(), metrics.clone()));
+            runtime.spawn(issuer.clone().run(Arc::new(fetcher)));
+            issuers
+                .by_issuer
+                .insert(entry.issuer.clone(), issuer.clone());
+            issuers.list.push(issuer);
+        }
+        issuers._runtime = Some(runtime);
+        Ok(issuers)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.list.is_empty()
+    }
+
+    /// The issuer whose tokens carry `iss`.
+    pub fn find(&self, iss: &str) -> Option<&Arc<Issuer>> {
+        self.by_issuer.get(iss)
+    }
+
+    /// An issuer `/readyz` still waits for: no keys yet, within its `startup_wait`.
+    pub fn waiting_for(&self) -> Option<&str> {
+        let elapsed = self.started.elapsed();
+        self.list
+            .iter()
+            .find(|issuer| !issuer.has_keys() && elapsed < issuer.settings.fetch.startup_wait)
+            .map(|issuer| issuer.name())
+    }
+}
+
+/// `gatehouse check --online`: each issuer's discovery and JWKS fetched once. One line
+/// per issuer; `Err` lines are failures.
+pub fn check_online(settings: &[IssuerSettings]) -> Vec<Result<String, String>> {
+    settings
+        .iter()
+        .map(|entry| {
+            let fail = |e: String| format!("issuer {}: {e}", entry.name);
+            let fetcher = Fetcher::new(&entry.fetch).map_err(|e| fail(e.to_string()))?;
+            let jwks_url = match &entry.source {
+                KeySource::Jwks(url) => url.clone(),
+                KeySource::Discovery(url) => fetcher
+                    .discover(url, &entry.issuer)
+                    .map_err(|e| fail(e.to_string()))?,
+            };
+            let fetched = fetcher.get(&jwks_url).map_err(|e| fail(e.to_string()))?;
+            let (keys, skipped) =
+                jwks::parse(&fetched.body, &entry.algorithms, entry.fetch.max_jwks_bytes)
+                    .map_err(|e| fail(format!("{jwks_url}: {e}")))?;
+            let described: Vec<String> = keys
+                .iter()
+                .map(|k| {
+                    format!(
+                        "{} ({})",
+                        k.kid.as_deref().unwrap_or("no kid"),
+                        crate::keys::algorithm_name(k.algorithm)
+                    )
+                })
+                .collect();
+            Ok(format!(
+                "issuer {}: {} key(s) from {jwks_url}: {}{}",
+                entry.name,
+                keys.len(),
+                described.join(", "),
+                if skipped > 0 {
+                    format!(" ({skipped} skipped)")
+                } else {
+                    String::new()
+                }
+            ))
+        })
+        .collect()
+}
+
+/// The `iss` of a JWT, read without verifying anything: it only chooses which keys
+/// may verify the token. `None` for anything that is not a JWT with a string `iss`.
+pub fn unverified_issuer(token: &str) -> Option<String> {
+    use base64::Engine as _;
+    let payload = token.split('.').nth(1)?;
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(payload)
+        .ok()?;
+    #[derive(serde::Deserialize)]
+    struct Iss {
+        iss: Option<String>,
+    }
+    serde_json::from_slice::<Iss>(&bytes).ok()?.iss
+}
