@@ -228,7 +228,8 @@ impl SigningKey {
         &self.private_jwk
     }
 
-    /// The public JWK's key members and kid (`kty` with `n`, `e` or `crv`, `x`[, `y`]).
+    /// The public JWK: `kty` with `n`, `e` (RSA) or `crv`, `x`[, `y`] (EC, OKP), `kid`,
+    /// `alg`; the JWKS serves these and `"use": "sig"`.
     pub fn public_jwk(&self) -> Value {
         let mut public = serde_json::Map::new();
         for member in self.public_members.iter().chain(&["kid", "alg"]) {
@@ -839,4 +840,18 @@ fn stop_and_drop_leave_no_process() {
     drop(provider);
     assert!(!process_exists(pid));
     assert!(std::net::TcpStream::connect_timeout(&addr, REQUEST_TIMEOUT).is_err());
+}
+
+#[test]
+fn a_panicking_test_leaves_no_process() {
+    let (pid_tx, pid_rx) = std::sync::mpsc::channel();
+    let outcome = std::thread::spawn(move || {
+        let provider = OidcProvider::start(&[SigningKey::es256("ec-1")]);
+        pid_tx.send(provider.pid().expect("running")).unwrap();
+        panic!("a failing test with a provider running");
+    })
+    .join();
+    assert!(outcome.is_err());
+    let pid = pid_rx.recv().unwrap();
+    assert!(!process_exists(pid));
 }
