@@ -75,3 +75,5 @@ mod http2;
 mod grpc;
 // HTTP/2 abuse (rapid reset, CONTINUATION flood, oversized headers) beside a client.
 mod h2_abuse;
+// The OIDC provider test kit: a real node-oidc-provider (npm, under target/), no gatehouse.
+mod oidc_kit;
