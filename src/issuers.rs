@@ -108,9 +108,11 @@ pub struct Issuer {
     /// Since `epoch`, in ms; 0 for never.
     last_success_ms: AtomicU64,
     last_refetch_ms: AtomicU64,
+    /// An unknown `kid` asked for a fetch that has not finished yet.
+    refetch_pending: AtomicBool,
     refetch: Notify,
-    /// Bumped on every key-set change, for requests waiting on a refetch.
-    version: watch::Sender<u64>,
+    /// Bumped after every fetch, for requests waiting on the one they asked for.
+    fetches_done: watch::Sender<u64>,
     epoch: Instant,
     metrics: IssuerMetrics,
 }
@@ -124,8 +126,9 @@ impl Issuer {
             state: Arc::new(KeyState::default()),
             last_success_ms: AtomicU64::new(0),
             last_refetch_ms: AtomicU64::new(0),
+            refetch_pending: AtomicBool::new(false),
             refetch: Notify::new(),
-            version: watch::channel(0).0,
+            fetches_done: watch::channel(0).0,
             epoch: Instant::now(),
             metrics,
         }
@@ -179,10 +182,10 @@ impl Issuer {
             if candidates.is_empty() {
                 if header.kid.is_some() && !waited {
                     waited = true;
-                    let mut changes = self.version.subscribe();
+                    let mut done = self.fetches_done.subscribe();
                     match self.ask_refetch() {
                         Refetch::Requested | Refetch::InFlight => {
-                            let _ = tokio::time::timeout(UNKNOWN_KID_WAIT, changes.changed()).await;
+                            let _ = tokio::time::timeout(UNKNOWN_KID_WAIT, done.changed()).await;
                             continue;
                         }
                         Refetch::TooSoon => {}
@@ -238,24 +241,24 @@ impl Issuer {
     }
 
     fn ask_refetch(&self) -> Refetch {
+        if self.refetch_pending.load(Ordering::Acquire) {
+            return Refetch::InFlight;
+        }
         let now = self.now_ms();
         let last = self.last_refetch_ms.load(Ordering::Acquire);
         let interval = duration_ms(self.settings.fetch.refetch_interval);
         if last != 0 && now.saturating_sub(last) < interval {
-            let in_flight = now.saturating_sub(last) < duration_ms(self.settings.fetch.timeout);
-            return if in_flight {
-                Refetch::InFlight
-            } else {
-                Refetch::TooSoon
-            };
+            return Refetch::TooSoon;
         }
         if self
             .last_refetch_ms
             .compare_exchange(last, now, Ordering::AcqRel, Ordering::Acquire)
             .is_err()
         {
+            // Another request won the race and asked.
             return Refetch::InFlight;
         }
+        self.refetch_pending.store(true, Ordering::Release);
         self.metrics.refetch(self.name());
         self.refetch.notify_one();
         Refetch::Requested
@@ -278,8 +281,13 @@ impl Issuer {
                 found.map_err(|e| e.to_string())?
             }
         };
-        let fetched = fetcher.get(&jwks_url).inspect_err(|_: &FetchError| {
-            self.metrics.fetch(name, "jwks", FetchResult::Error);
+        let fetched = fetcher.get(&jwks_url).inspect_err(|e: &FetchError| {
+            // Too large is a document refused, like a malformed one.
+            let result = match e {
+                FetchError::TooLarge { .. } => FetchResult::Rejected,
+                _ => FetchResult::Error,
+            };
+            self.metrics.fetch(name, "jwks", result);
         });
         let fetched = fetched.map_err(|e| e.to_string())?;
         let parsed = jwks::parse(
@@ -332,7 +340,6 @@ impl Issuer {
                 added,
                 removed
             );
-            self.version.send_modify(|v| *v += 1);
         }
     }
 
@@ -365,7 +372,13 @@ impl Issuer {
         loop {
             let this = self.clone();
             let fetcher = fetcher.clone();
+            // A refetch asked for before this fetch started is answered by it.
+            let answering = self.refetch_pending.load(Ordering::Acquire);
             let outcome = tokio::task::spawn_blocking(move || this.fetch_once(&fetcher)).await;
+            if answering {
+                self.refetch_pending.store(false, Ordering::Release);
+            }
+            self.fetches_done.send_modify(|n| *n += 1);
             let wait = match outcome {
                 Ok(Ok(max_age)) => {
                     backoff = Duration::from_secs(1);

@@ -640,3 +640,11 @@ pub fn python_venv(
     }
     Ok(python)
 }
+
+/// Now, in Unix seconds (for the `exp` of tokens made in tests).
+pub fn unix_now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("the clock is after 1970")
+        .as_secs()
+}

@@ -77,3 +77,5 @@ mod grpc;
 mod h2_abuse;
 // The OIDC provider test kit: a real node-oidc-provider (npm, under target/), no gatehouse.
 mod oidc_kit;
+// External issuers against the real OIDC provider: identity, rotation, outages, attacks.
+mod issuers;
