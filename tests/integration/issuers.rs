@@ -343,7 +343,7 @@ fn jwks_documents_that_would_drop_every_key_are_refused_and_the_old_keys_kept() 
         let since = file.replace(&body);
         file.fetched_twice_since(since);
         assert!(
-            gh.metric(&rejected) > before,
+            gh.metric(rejected) > before,
             "{what}: not counted as rejected"
         );
         // A token never seen before still verifies with the kept key.
