@@ -2673,8 +2673,9 @@ def main() -> None:
         if sc.id == "gh_miss" and r.rps > 0:
             burst_size["n"] = min(BURST_MAX_TOKENS, max(50_000, int(r.rps * (ROUND_SECS + 1) * 1.5)))
             log(f"  cache-miss burst: {r.rps:,.0f} req/s in warm-up; minting {burst_size['n']:,} tokens per round")
-        if "non-2xx" in r.reason or "socket" in r.reason or not r.requests:
-            die(f"{sc.id}: {r.reason} in warm-up; wrk said:\n{wrk_tail(sc)}")
+        if "non-2xx" in r.reason or "socket" in r.reason or "spoke" in r.reason or not r.requests:
+            die(f"{sc.id}: {r.reason} in warm-up; {'wrk' if sc.client == 'wrk' else 'h2load'} said:\n"
+                f"{wrk_tail(sc)}")
 
     rotating = [sc for sc in scenarios if sc.id not in (AB_NONE, AB_LIVE)]
     if rotating:
@@ -2738,7 +2739,7 @@ def main() -> None:
 
 def wrk_tail(sc: Scenario) -> str:
     try:
-        with open(os.path.join(WORKDIR, f"wrk-{sc.id}.out")) as f:
+        with open(os.path.join(WORKDIR, f"{'wrk' if sc.client == 'wrk' else 'h2load'}-{sc.id}.out")) as f:
             return f.read()[-3000:]
     except OSError:
         return ""
