@@ -304,6 +304,7 @@ fn headers(c: &mut Criterion) {
         ],
         credential_cookie: None,
         scheme: "http",
+        upstream_http2: false,
     };
     let request = request_headers(&[
         ("authorization", "Bearer x.y.z"),

@@ -2,7 +2,7 @@
 //! Kubernetes pod expect), plain text, or off (`[log] access`).
 //!
 //! What a line holds: time, request id, method, path (normalised, never the query, which
-//! may carry tokens), status, latency, credential kind, username, dialect endpoint,
+//! may carry tokens), protocol (`http1`, `h2`; last in the text format), status, latency, credential kind, username, dialect endpoint,
 //! outcome (the refusal reason when refused) and the upstream's status. It never holds a
 //! credential, a token, a password or a header value other than the request id.
 
@@ -25,6 +25,8 @@ pub struct Entry<'a> {
     pub request_id: &'a str,
     pub method: &'a str,
     pub path: &'a str,
+    /// `http1` or `h2` (`metrics::Protocol`).
+    pub protocol: &'a str,
     pub status: u16,
     pub latency_ms: f64,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -49,7 +51,7 @@ impl Entry<'_> {
             AccessLogFormat::Off => None,
             AccessLogFormat::Json => serde_json::to_string(self).ok(),
             AccessLogFormat::Text => Some(format!(
-                "{} {} {} {} {} {:.3}ms {} {} {}",
+                "{} {} {} {} {} {:.3}ms {} {} {} {}",
                 self.time,
                 self.request_id,
                 self.method,
@@ -59,6 +61,7 @@ impl Entry<'_> {
                 self.outcome,
                 self.credential.unwrap_or("-"),
                 self.user.unwrap_or("-"),
+                self.protocol,
             )),
         }
     }
@@ -83,6 +86,7 @@ mod tests {
             request_id: "abc",
             method: "GET",
             path: "/a",
+            protocol: "h2",
             status: 200,
             latency_ms: 1.5,
             credential: Some("basic"),
@@ -95,6 +99,7 @@ mod tests {
         let json: serde_json::Value = serde_json::from_str(&line).unwrap();
         assert_eq!(json["user"], "admin");
         assert_eq!(json["upstream_status"], 200);
+        assert_eq!(json["protocol"], "h2");
         assert!(json.get("dialect").is_none());
         assert!(entry.render(AccessLogFormat::Off).is_none());
         assert!(entry

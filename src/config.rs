@@ -92,6 +92,19 @@ pub struct Listen {
     pub max_uri_bytes: usize,
     pub max_connections: usize,
     pub header_timeout: Duration,
+    pub http2: ListenHttp2,
+}
+
+/// `[listen]`'s HTTP/2 settings. The header list limit is `max_header_bytes`, the same
+/// bound as on HTTP/1.1.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListenHttp2 {
+    /// h2c with prior knowledge beside HTTP/1.1 on a plaintext listener.
+    pub h2c: bool,
+    /// `h2` offered by ALPN on a TLS listener.
+    pub alpn_h2: bool,
+    pub max_concurrent_streams: u32,
+    pub idle_timeout: Duration,
 }
 
 #[derive(Debug, Clone)]
@@ -123,6 +136,32 @@ pub struct Upstream {
     pub read_timeout: Duration,
     pub write_timeout: Duration,
     pub idle_timeout: Duration,
+    pub protocol: UpstreamProtocol,
+}
+
+/// How gatehouse speaks to the upstream (`[upstream] protocol`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UpstreamProtocol {
+    Http1,
+    /// HTTP/2 over TLS, negotiated by ALPN.
+    H2,
+    /// HTTP/2 in cleartext with prior knowledge.
+    H2c,
+}
+
+impl UpstreamProtocol {
+    pub fn name(self) -> &'static str {
+        match self {
+            UpstreamProtocol::Http1 => "http1",
+            UpstreamProtocol::H2 => "h2",
+            UpstreamProtocol::H2c => "h2c",
+        }
+    }
+
+    /// Whether gRPC can pass: it needs HTTP/2 end to end (trailers).
+    pub fn carries_grpc(self) -> bool {
+        self != UpstreamProtocol::Http1
+    }
 }
 
 #[derive(Debug, Clone)]

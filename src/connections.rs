@@ -14,6 +14,9 @@
 //! keep-alive timeout): the proxy calls [`request_done`] as each request ends, because
 //! Pingora keeps HTTP/1.1 connections alive inside the proxy app. A head ends at the first empty line (`\r\n\r\n`, or `\n\n` as
 //! lenient parsers accept); what follows is body or upgraded traffic, never timed here.
+//! On an h2c listener the wait for the HTTP/2 preface has the same deadline; an HTTP/2
+//! connection's head ends with its preface, and idle HTTP/2 connections are closed by
+//! `[listen] h2_idle_timeout` (`http2.rs`).
 
 use std::future::Future;
 use std::io;
@@ -358,10 +361,23 @@ impl GetSocketDigest for CountedStream {
     }
 }
 
+/// Pingora peeks at a new connection on an h2c listener for the HTTP/2 preface, by
+/// reading it and putting it back: that wait is part of the head and has its deadline,
+/// or a client that sends nothing would hold its connection forever.
 #[async_trait]
 impl Peek for CountedStream {
     async fn try_peek(&mut self, buf: &mut [u8]) -> io::Result<bool> {
-        self.inner.try_peek(buf).await
+        let deadline = self.clock.deadline.deadline();
+        match tokio::time::timeout_at(deadline, self.inner.try_peek(buf)).await {
+            Ok(peeked) => peeked,
+            Err(_) => {
+                self.metrics.request_head_timeout();
+                Err(io::Error::new(
+                    io::ErrorKind::TimedOut,
+                    "request head not received within [listen] header_timeout",
+                ))
+            }
+        }
     }
 }
 

@@ -110,6 +110,7 @@ pub async fn decide(
     }
     let access = state.routes.access_for(&request.method, &path);
     if *access == Access::Public {
+        decision.verdict = forward(state, request, Verdict::Public);
         return decision;
     }
     decision.verdict = match authenticate(state, limiter, request, peer, &mut decision).await {
@@ -119,13 +120,24 @@ pub async fn decide(
                 Access::AnyRole(roles) if !identity.has_any_role(roles) => Verdict::Refuse(
                     Refusal::Forbidden(format!("requires one of the roles: {}", roles.join(", "))),
                 ),
-                _ => Verdict::Authenticated,
+                _ => forward(state, request, Verdict::Authenticated),
             };
             decision.identity = Some(identity);
             verdict
         }
     };
     decision
+}
+
+/// `verdict` (forwarding), unless the request is gRPC and the upstream is spoken to over
+/// HTTP/1.1: Pingora would translate it, and the response's trailers (`grpc-status`)
+/// would be lost on the way.
+fn forward(state: &State, request: &RequestHeader, verdict: Verdict) -> Verdict {
+    if !state.config.upstream.protocol.carries_grpc() && crate::grpc::is_grpc(&request.headers) {
+        Verdict::Refuse(Refusal::GrpcNeedsHttp2)
+    } else {
+        verdict
+    }
 }
 
 /// Credential → rate limit → verifier. Records the credential kind in `decision`.
@@ -279,7 +291,9 @@ pub fn refusal_outcome(refusal: &Refusal) -> Outcome {
         Refusal::Forbidden(_) => Outcome::Forbidden,
         Refusal::TooManyRequests { .. } => Outcome::RateLimited,
         Refusal::Busy | Refusal::StoreUnavailable | Refusal::UsersUnavailable => Outcome::Busy,
-        Refusal::BadGateway | Refusal::GatewayTimeout => Outcome::UpstreamError,
+        Refusal::BadGateway | Refusal::GatewayTimeout | Refusal::GrpcNeedsHttp2 => {
+            Outcome::UpstreamError
+        }
     }
 }
 

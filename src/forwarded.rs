@@ -6,7 +6,8 @@
 //!   hop-by-hop and dropped (RFC 9110 §7.6.1). An upgrade survives: when the client asks
 //!   for one, `Connection: upgrade` and `Upgrade` are re-sent. Framing (`Host`,
 //!   `Content-Length`, `Transfer-Encoding`) is Pingora's business and never removed here,
-//!   even when a client lists it in `Connection`.
+//!   even when a client lists it in `Connection`. To an HTTP/2 upstream nothing is
+//!   upgraded, and `TE` passes only as `trailers` (RFC 9113 §8.2.2; gRPC needs it).
 //! - Credentials (`Authorization`, `Proxy-Authorization`, the header pair, the token
 //!   header, the token cookie) are removed unless `[auth] forward_credentials = true`.
 //! - `X-Forwarded-For`, `X-Forwarded-Proto` and `Forwarded` are believed only from a
@@ -18,7 +19,7 @@
 use std::net::IpAddr;
 
 use http::header::{
-    HeaderMap, HeaderName, HeaderValue, AUTHORIZATION, CONNECTION, COOKIE, PROXY_AUTHORIZATION,
+    HeaderMap, HeaderName, HeaderValue, AUTHORIZATION, CONNECTION, COOKIE, PROXY_AUTHORIZATION, TE,
     UPGRADE,
 };
 use ipnet::IpNet;
@@ -43,6 +44,9 @@ pub struct ForwardingRules {
     pub credential_cookie: Option<String>,
     /// `https` when the listener terminates TLS.
     pub scheme: &'static str,
+    /// The upstream is spoken to over HTTP/2, where connection-specific headers are
+    /// malformed (RFC 9113 §8.2.2).
+    pub upstream_http2: bool,
 }
 
 /// The header edits to apply to a request before it goes upstream.
@@ -85,7 +89,9 @@ impl ForwardingRules {
     /// Computes every header edit for one request.
     pub fn edits(&self, headers: &HeaderMap, peer: IpAddr, identity: &IdentityHeaders) -> Edits {
         let mut edits = Edits::default();
-        let upgrading = headers.contains_key(UPGRADE) && lists(headers, "upgrade");
+        // HTTP/2 has no `Upgrade` (WebSockets over it are RFC 8441's, not forwarded).
+        let upgrading =
+            !self.upstream_http2 && headers.contains_key(UPGRADE) && lists(headers, "upgrade");
 
         for name in headers.keys() {
             if identity.is_lookalike(name.as_str()) {
@@ -113,6 +119,17 @@ impl ForwardingRules {
                 .push((CONNECTION, HeaderValue::from_static("upgrade")));
         } else {
             edits.remove.push(UPGRADE);
+        }
+        // On HTTP/2, `te` may only say `trailers`, which gRPC servers require; anything
+        // else in it is hop-by-hop and would make the request malformed.
+        if self.upstream_http2 {
+            let only_trailers = headers
+                .get_all(TE)
+                .iter()
+                .all(|value| value.as_bytes().eq_ignore_ascii_case(b"trailers"));
+            if !only_trailers {
+                edits.remove.push(TE);
+            }
         }
 
         if !self.forward_credentials {

@@ -52,6 +52,8 @@
 //! - `identity`: the identity and its headers.
 //! - `forwarded`: hop-by-hop headers, credentials, X-Forwarded-*, the request id.
 //! - `respond`: locally written responses and the refusal shapes.
+//! - `grpc`: which requests are gRPC, and their refusals in gRPC's shape.
+//! - `http2`: HTTP/2 on the listener (h2c, ALPN, abuse limits) and to the upstream.
 //! - `body`: bounded reads of the bodies gatehouse answers itself.
 //! - `access_log`: one line per request on stdout; `iso8601`: its timestamps.
 //!
@@ -96,6 +98,8 @@ pub mod dialects;
 pub mod echo;
 pub mod forwarded;
 pub mod framing;
+pub mod grpc;
+pub mod http2;
 pub mod identity;
 pub mod iso8601;
 pub mod keys;

@@ -81,6 +81,30 @@ fn kind_label(kind: Option<CredentialKind>) -> &'static str {
     kind.map_or("none", CredentialKind::as_str)
 }
 
+/// The downstream protocol of a request, as the `protocol` label and in the access log.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Protocol {
+    Http1,
+    H2,
+}
+
+impl Protocol {
+    pub fn of(version: http::Version) -> Self {
+        if version == http::Version::HTTP_2 {
+            Protocol::H2
+        } else {
+            Protocol::Http1
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Protocol::Http1 => "http1",
+            Protocol::H2 => "h2",
+        }
+    }
+}
+
 /// Verifier cache lookups, as the `result` label.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum CacheResult {
@@ -220,6 +244,8 @@ pub struct Metrics {
     pub store: StoreMetrics,
     pub user_database: crate::users::database::metrics::UserDatabaseMetrics,
     requests: Vec<[IntCounter; 6]>,
+    /// Indexed by `Protocol as usize`.
+    requests_by_protocol: [IntCounter; 2],
     cache: [[IntCounter; 6]; 3],
     password_checks_ok: IntCounter,
     password_checks_failed: IntCounter,
@@ -271,6 +297,14 @@ impl Metrics {
                 })
             })
             .collect();
+        let protocol_vec = counter_vec(
+            &registry,
+            "requests_by_protocol_total",
+            "Requests on the proxy port, by downstream protocol (http1, h2; gRPC is h2).",
+            &["protocol"],
+        )?;
+        let requests_by_protocol =
+            [Protocol::Http1, Protocol::H2].map(|p| protocol_vec.with_label_values(&[p.as_str()]));
         let cache_vec = counter_vec(
             &registry,
             "verifier_cache_total",
@@ -377,6 +411,7 @@ impl Metrics {
             password_checks_busy: checks.with_label_values(&["busy"]),
             registry,
             requests,
+            requests_by_protocol,
             cache,
             upstream_classes,
             request_duration,
@@ -388,11 +423,18 @@ impl Metrics {
         })
     }
 
-    pub fn request(&self, outcome: Outcome, kind: Option<CredentialKind>, seconds: f64) {
+    pub fn request(
+        &self,
+        outcome: Outcome,
+        kind: Option<CredentialKind>,
+        protocol: Protocol,
+        seconds: f64,
+    ) {
         let row = Outcome::ALL.iter().position(|o| *o == outcome).unwrap_or(0);
         if let Some(counters) = self.requests.get(row) {
             counters[kind_index(kind)].inc();
         }
+        self.requests_by_protocol[protocol as usize].inc();
         self.request_duration.observe(seconds);
     }
 

@@ -34,16 +34,18 @@ use crate::decision::{decide, proxy_failure, ProxyFailure, Verdict};
 use crate::dialects::{DialectContext, DialectRequest, Endpoint};
 use crate::forwarded::X_REQUEST_ID;
 use crate::identity::Identity;
-use crate::metrics::{Metrics, Outcome};
+use crate::metrics::{Metrics, Outcome, Protocol};
 use crate::respond::send;
 use crate::respond::LocalResponse;
 use crate::state::Shared;
 use crate::state::{State, UpstreamPeer};
 
-/// One configuration snapshot plus the Pingora peer built from it once.
+/// One configuration snapshot plus the Pingora peers built from it once.
 pub struct Snapshot {
     pub state: State,
     peer: HttpPeer,
+    /// The same upstream for gRPC calls (`http2::grpc_peer`).
+    grpc_peer: HttpPeer,
 }
 
 impl Snapshot {
@@ -75,7 +77,13 @@ impl Snapshot {
             peer.options.verify_cert = tls.verify_cert;
             peer.options.verify_hostname = tls.verify_cert;
         }
-        Ok(Self { state, peer })
+        crate::http2::configure_peer(&mut peer, upstream.protocol);
+        let grpc_peer = crate::http2::grpc_peer(&peer);
+        Ok(Self {
+            state,
+            peer,
+            grpc_peer,
+        })
     }
 }
 
@@ -180,6 +188,41 @@ impl Gatehouse {
     }
 }
 
+/// `uri` with its path replaced by the normalised `path`, keeping the query, and with
+/// `keep_authority` the scheme and authority.
+fn with_path(uri: &http::Uri, path: &str, keep_authority: bool) -> Result<http::Uri> {
+    let path_and_query = match uri.query() {
+        Some(query) => format!("{path}?{query}"),
+        None => path.to_owned(),
+    };
+    let mut parts = if keep_authority {
+        uri.clone().into_parts()
+    } else {
+        http::uri::Parts::default()
+    };
+    parts.path_and_query = Some(path_and_query.try_into().map_err(|_| {
+        Error::explain(
+            ErrorType::InternalError,
+            "normalised path is not a valid URI",
+        )
+    })?);
+    http::Uri::from_parts(parts)
+        .map_err(|_| Error::explain(ErrorType::InternalError, "normalised URI is not valid"))
+}
+
+/// A failure gatehouse reports itself (not a [`Refusal`](crate::respond::Refusal)), as
+/// JSON or, to a gRPC client, in gRPC's shape.
+fn local_error(grpc: bool, status: u16, code: &str, message: &str) -> LocalResponse {
+    if grpc {
+        crate::grpc::trailers_only(crate::grpc::GrpcCode::for_http_status(status), message)
+    } else {
+        LocalResponse::json(
+            status,
+            &serde_json::json!({"error": code, "message": message}),
+        )
+    }
+}
+
 /// Per-request state.
 pub struct RequestCtx {
     snapshot: Option<Arc<Snapshot>>,
@@ -193,6 +236,8 @@ pub struct RequestCtx {
     peer_ip: IpAddr,
     dialect: Option<&'static str>,
     upstream_status: Option<u16>,
+    /// `content-type: application/grpc`: refusals take gRPC's shape (`grpc.rs`).
+    grpc: bool,
     /// When the request head was handed to the upstream connection, until the response
     /// head arrives (`gatehouse_upstream_response_seconds`).
     upstream_sent: Option<Instant>,
@@ -214,6 +259,7 @@ impl ProxyHttp for Gatehouse {
             peer_ip: IpAddr::V4(Ipv4Addr::UNSPECIFIED),
             dialect: None,
             upstream_status: None,
+            grpc: false,
             upstream_sent: None,
         }
     }
@@ -227,6 +273,7 @@ impl ProxyHttp for Gatehouse {
             .map(|a| a.ip())
             .unwrap_or(ctx.peer_ip);
         ctx.request_id = Some(crate::forwarded::request_id(&session.req_header().headers));
+        ctx.grpc = crate::grpc::is_grpc(&session.req_header().headers);
         let state = &snapshot.state;
         let decision = decide(
             state,
@@ -246,7 +293,11 @@ impl ProxyHttp for Gatehouse {
                 Ok(true)
             }
             Verdict::Refuse(refusal) => {
-                let response = refusal.to_response(&state.challenges);
+                let response = if ctx.grpc {
+                    refusal.to_grpc_response()
+                } else {
+                    refusal.to_response(&state.challenges)
+                };
                 self.respond(session, ctx, response).await?;
                 Ok(true)
             }
@@ -262,7 +313,12 @@ impl ProxyHttp for Gatehouse {
             .snapshot
             .as_ref()
             .ok_or_else(|| Error::explain(ErrorType::InternalError, "no snapshot"))?;
-        Ok(Box::new(snapshot.peer.clone()))
+        let peer = if ctx.grpc {
+            &snapshot.grpc_peer
+        } else {
+            &snapshot.peer
+        };
+        Ok(Box::new(peer.clone()))
     }
 
     async fn upstream_request_filter(
@@ -296,18 +352,11 @@ impl ProxyHttp for Gatehouse {
         if let Some(id) = &ctx.request_id {
             upstream.insert_header(X_REQUEST_ID.clone(), id.clone())?;
         }
-        if let Some(path) = ctx.rewritten_path.clone() {
-            let target = match upstream.uri.query() {
-                Some(query) => format!("{path}?{query}"),
-                None => path,
-            };
-            let uri = http::Uri::try_from(target).map_err(|_| {
-                Error::explain(
-                    ErrorType::InternalError,
-                    "normalised path is not a valid URI",
-                )
-            })?;
-            upstream.set_uri(uri);
+        if let Some(path) = &ctx.rewritten_path {
+            // HTTP/2 carries the authority in the URI (`:authority`); HTTP/1.1 gets
+            // origin-form, with `Host`.
+            let keep_authority = upstream.version == http::Version::HTTP_2;
+            upstream.set_uri(with_path(&upstream.uri, path, keep_authority)?);
         }
         Ok(())
     }
@@ -358,7 +407,11 @@ impl ProxyHttp for Gatehouse {
                 let status = refusal.status();
                 let challenges = ctx.snapshot.as_ref().map(|s| s.state.challenges.clone());
                 if let Some(challenges) = challenges {
-                    let mut response = refusal.to_response(&challenges);
+                    let mut response = if ctx.grpc {
+                        refusal.to_grpc_response()
+                    } else {
+                        refusal.to_response(&challenges)
+                    };
                     if let Some(id) = &ctx.request_id {
                         response.headers.push((X_REQUEST_ID.clone(), id.clone()));
                     }
@@ -370,15 +423,13 @@ impl ProxyHttp for Gatehouse {
             }
             ProxyFailure::ClientGone => 0,
             ProxyFailure::MalformedRequest => {
-                let body =
-                    serde_json::json!({"error": "bad_request", "message": "malformed request"});
-                let _ = send(session, LocalResponse::json(400, &body), true).await;
+                let response = local_error(ctx.grpc, 400, "bad_request", "malformed request");
+                let _ = send(session, response, true).await;
                 400
             }
             ProxyFailure::Internal => {
-                let body =
-                    serde_json::json!({"error": "internal_error", "message": "internal error"});
-                let _ = send(session, LocalResponse::json(500, &body), true).await;
+                let response = local_error(ctx.grpc, 500, "internal_error", "internal error");
+                let _ = send(session, response, true).await;
                 500
             }
         };
@@ -402,9 +453,11 @@ impl ProxyHttp for Gatehouse {
         if error.is_some() && ctx.outcome == Outcome::Forwarded {
             ctx.outcome = Outcome::UpstreamError;
         }
+        let protocol = Protocol::of(session.req_header().version);
         self.metrics.request(
             ctx.outcome,
             ctx.credential,
+            protocol,
             ctx.started.elapsed().as_secs_f64(),
         );
         if let Some(snapshot) = &ctx.snapshot {
@@ -431,6 +484,7 @@ impl ProxyHttp for Gatehouse {
                 .rewritten_path
                 .as_deref()
                 .unwrap_or_else(|| request.uri.path()),
+            protocol: protocol.as_str(),
             status: session.response_written().map_or(0, |r| r.status.as_u16()),
             latency_ms: ctx.started.elapsed().as_secs_f64() * 1000.0,
             credential: ctx.credential.map(CredentialKind::as_str),

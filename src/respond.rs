@@ -5,7 +5,8 @@
 //! 400 `bad_request`, 401 `unauthorized` (+ `WWW-Authenticate`), 403 `forbidden`,
 //! 429 `too_many_requests` (+ `Retry-After`), 503 `busy` (+ `Retry-After`),
 //! 502 `bad_gateway`, 504 `gateway_timeout`. Every local response carries
-//! `Cache-Control: no-store`. Dialect endpoints render their own documented shapes and
+//! `Cache-Control: no-store`. A gRPC request gets the same refusals in gRPC's shape
+//! ([`Refusal::to_grpc_response`]). Dialect endpoints render their own documented shapes and
 //! only use [`LocalResponse`] and [`send`] from here.
 
 use bytes::Bytes;
@@ -15,6 +16,8 @@ use http::header::{
 };
 use pingora::http::ResponseHeader;
 use pingora::proxy::Session;
+
+use crate::grpc::GrpcCode;
 
 /// A complete response built without Pingora types, so deciding code stays testable.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -82,6 +85,9 @@ pub enum Refusal {
     UsersUnavailable,
     BadGateway,
     GatewayTimeout,
+    /// 501: a gRPC request, and the upstream is spoken to over HTTP/1.1, which cannot
+    /// carry gRPC's trailers (`[upstream] protocol`).
+    GrpcNeedsHttp2,
 }
 
 /// The `WWW-Authenticate` challenges this deployment offers, built once from config.
@@ -122,11 +128,13 @@ impl Refusal {
             Refusal::Busy | Refusal::StoreUnavailable | Refusal::UsersUnavailable => 503,
             Refusal::BadGateway => 502,
             Refusal::GatewayTimeout => 504,
+            Refusal::GrpcNeedsHttp2 => 501,
         }
     }
 
-    pub fn to_response(&self, challenges: &Challenges) -> LocalResponse {
-        let (code, message): (&str, &str) = match self {
+    /// The JSON `error` code and the `message`.
+    fn code_and_message(&self) -> (&str, &str) {
+        match self {
             Refusal::BadRequest(m) => ("bad_request", m),
             Refusal::Unauthorized { message, .. } => ("unauthorized", message),
             Refusal::Forbidden(m) => ("forbidden", m),
@@ -156,7 +164,28 @@ impl Refusal {
                 "gateway_timeout",
                 "the upstream service did not answer in time",
             ),
-        };
+            Refusal::GrpcNeedsHttp2 => (
+                "not_implemented",
+                "gRPC needs HTTP/2 to the upstream, and [upstream] protocol is http1",
+            ),
+        }
+    }
+
+    /// The refusal as a gRPC client reads it (`grpc.rs`).
+    pub fn to_grpc_response(&self) -> LocalResponse {
+        let (_, message) = self.code_and_message();
+        let mut response =
+            crate::grpc::trailers_only(GrpcCode::for_http_status(self.status()), message);
+        if let Refusal::TooManyRequests { retry_after_secs } = self {
+            response
+                .headers
+                .push((RETRY_AFTER, HeaderValue::from(*retry_after_secs)));
+        }
+        response
+    }
+
+    pub fn to_response(&self, challenges: &Challenges) -> LocalResponse {
+        let (code, message) = self.code_and_message();
         let mut response = LocalResponse::json(
             self.status(),
             &serde_json::json!({"error": code, "message": message}),

@@ -9,13 +9,15 @@
 use std::sync::Arc;
 
 use arc_swap::ArcSwap;
+use pingora::apps::http_app::HttpServer;
+use pingora::apps::HttpServerOptions;
 use pingora::server::configuration::{Opt, ServerConf};
 use pingora::server::Server;
 use pingora::services::background::GenBackgroundService;
 use pingora::services::listening::Service;
 
 use crate::admin::{Admin, Readiness, ReadinessProbe};
-use crate::config::{Config, UpstreamTarget};
+use crate::config::{Config, UpstreamProtocol, UpstreamTarget};
 use crate::connections::Guarded;
 use crate::echo::Echo;
 use crate::listener_tls::ListenerCertificate;
@@ -211,6 +213,7 @@ pub fn run(config: Config, path: &std::path::Path, options: RunOptions) -> Resul
     };
 
     let listen = config.listen.clone();
+    let upstream_protocol = config.upstream.protocol;
     let admin_address = config.admin.address;
     let config = Arc::new(config);
     let state = State::build(config, &shared).map_err(StartError::Other)?;
@@ -232,10 +235,12 @@ pub fn run(config: Config, path: &std::path::Path, options: RunOptions) -> Resul
     let mut server = Server::new_with_opt_and_conf(opt, conf);
     server.bootstrap();
 
-    let proxy_app = pingora::proxy::http_proxy(
+    let mut proxy_app = pingora::proxy::http_proxy(
         &server.configuration,
         Gatehouse::new(snapshot.clone(), shared.clone()),
     );
+    proxy_app.server_options = Some(crate::http2::server_options(&listen));
+    proxy_app.h2_options = Some(crate::http2::h2_options(&listen));
     let mut proxy = Service::new(
         "proxy".to_owned(),
         Guarded::new(
@@ -248,9 +253,12 @@ pub fn run(config: Config, path: &std::path::Path, options: RunOptions) -> Resul
     let listen_address = listen.address.to_string();
     match &listener_certificate {
         Some(certificate) => {
-            let settings = certificate
+            let mut settings = certificate
                 .tls_settings()
                 .map_err(|e| StartError::Certificate(e.to_string()))?;
+            if listen.http2.alpn_h2 {
+                settings.enable_h2();
+            }
             proxy.add_tls_with_settings(&listen_address, None, settings);
         }
         None => proxy.add_tcp(&listen_address),
@@ -279,7 +287,12 @@ pub fn run(config: Config, path: &std::path::Path, options: RunOptions) -> Resul
     );
 
     if let Some(socket) = &echo_socket {
-        let mut echo = Service::new("echo".to_owned(), Echo);
+        // The echo speaks h2c too, so that `protocol = "h2c"` can be tried on the demo.
+        let mut echo_app = HttpServer::new_app(Echo);
+        let mut echo_options = HttpServerOptions::default();
+        echo_options.h2c = upstream_protocol == UpstreamProtocol::H2c;
+        echo_app.server_options = Some(echo_options);
+        let mut echo = Service::new("echo".to_owned(), echo_app);
         let path = socket
             .to_str()
             .ok_or_else(|| StartError::Echo("socket path is not UTF-8".into()))?;
@@ -301,7 +314,11 @@ pub fn run(config: Config, path: &std::path::Path, options: RunOptions) -> Resul
         "reload".to_owned(),
         Arc::new(reloader),
     ));
-    log::info!("gatehouse listening on {listen_address}, admin on {admin_address}");
+    log::info!(
+        "gatehouse listening on {listen_address} ({}), admin on {admin_address}; upstream over {}",
+        crate::http2::describe(&listen),
+        upstream_protocol.name()
+    );
     server.run_forever()
 }
 

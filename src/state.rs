@@ -155,6 +155,7 @@ impl State {
             } else {
                 "http"
             },
+            upstream_http2: config.upstream.protocol.carries_grpc(),
         };
         let upstream = match &config.upstream.target {
             UpstreamTarget::BuiltinEcho => UpstreamPeer::Echo(

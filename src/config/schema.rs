@@ -136,6 +136,14 @@ pub struct RawListen {
     /// Longest time a request head may take to arrive, from the connection's start or
     /// the next request's first byte.
     pub header_timeout: Option<String>,
+    /// Accept HTTP/2 with prior knowledge (h2c) on a plaintext listener, beside HTTP/1.1.
+    pub h2c: Option<bool>,
+    /// Offer `h2` by ALPN on a TLS listener.
+    pub h2: Option<bool>,
+    /// Most concurrent streams an HTTP/2 client may open on one connection.
+    pub h2_max_concurrent_streams: Option<u32>,
+    /// How long an HTTP/2 connection with no open stream is kept.
+    pub h2_idle_timeout: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -168,6 +176,8 @@ pub struct RawUpstream {
     pub read_timeout: Option<String>,
     pub write_timeout: Option<String>,
     pub idle_timeout: Option<String>,
+    /// "http1" (default), "h2" (over TLS, by ALPN) or "h2c" (prior knowledge).
+    pub protocol: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -34,6 +34,7 @@ use crate::keys::{parse_algorithm, Key, KeyMaterial};
 use crate::routes::{normalize_path, Access, RouteRule};
 
 mod dialects;
+mod http2;
 mod state;
 mod user_database;
 mod users;
@@ -277,6 +278,7 @@ impl Validator<'_, '_> {
             self.problems
                 .at(&path.key("header_timeout"), "must be longer than 0s");
         }
+        let http2 = self.listen_http2(&raw.listen, path);
         Some(Listen {
             address: address?,
             tls,
@@ -285,6 +287,7 @@ impl Validator<'_, '_> {
             max_uri_bytes,
             max_connections,
             header_timeout,
+            http2,
         })
     }
 
@@ -372,8 +375,11 @@ impl Validator<'_, '_> {
             Duration::from_secs(60),
             &path.key("idle_timeout"),
         );
+        let echo = matches!(target, Some(UpstreamTarget::BuiltinEcho));
+        let protocol = self.upstream_protocol(raw, tls.is_some(), echo, path);
         Some(Upstream {
             target: target?,
+            protocol,
             tls,
             connect_timeout,
             read_timeout,

@@ -517,3 +517,49 @@ async fn the_verifier_decodes_a_password_credential_it_is_not_handed() {
         AuthError::Password
     );
 }
+
+#[tokio::test]
+async fn grpc_to_an_http1_upstream_is_refused_only_once_it_would_be_forwarded() {
+    let f = Fixture::new();
+    let grpc = [("content-type", "application/grpc")];
+    // Authentication comes first: an unauthenticated gRPC call is told so.
+    let anonymous = f.decide(&get("/svc.Echo/Unary", &grpc)).await;
+    assert_eq!(
+        unauthorized(&anonymous),
+        ("credentials are required", false)
+    );
+
+    let authorization = basic(ALICE);
+    let mut headers = grpc.to_vec();
+    headers.push(("authorization", authorization.as_str()));
+    let authenticated = f.decide(&get("/svc.Echo/Unary", &headers)).await;
+    assert_eq!(
+        authenticated.verdict,
+        Verdict::Refuse(Refusal::GrpcNeedsHttp2)
+    );
+    assert!(authenticated.identity.is_some());
+    let public = f.decide(&get("/public/svc.Echo/Unary", &grpc)).await;
+    assert_eq!(public.verdict, Verdict::Refuse(Refusal::GrpcNeedsHttp2));
+
+    // gRPC-Web and everything else are forwarded to the same upstream.
+    let web = f
+        .decide(&get(
+            "/public/x",
+            &[("content-type", "application/grpc-web+proto")],
+        ))
+        .await;
+    assert_eq!(web.verdict, Verdict::Public);
+
+    // With `protocol = "h2c"` the same calls are forwarded.
+    let mut config = config();
+    config.upstream.protocol = crate::config::UpstreamProtocol::H2c;
+    let state = State::build(Arc::new(config), &f.shared).unwrap();
+    let forwarded = decide(
+        &state,
+        &f.shared.limiter,
+        &get("/svc.Echo/Unary", &headers),
+        peer(),
+    )
+    .await;
+    assert_eq!(forwarded.verdict, Verdict::Authenticated);
+}

@@ -10,6 +10,7 @@ fn rules(trusted: &[&str]) -> ForwardingRules {
         ],
         credential_cookie: Some("gh_token".into()),
         scheme: "http",
+        upstream_http2: false,
     }
 }
 
@@ -114,4 +115,32 @@ fn request_ids_are_kept_only_when_sane() {
     let fresh = request_id(&headers(&[("x-request-id", "a b<script>")]));
     assert_eq!(fresh.len(), 32);
     assert_eq!(request_id(&HeaderMap::new()).len(), 32);
+}
+
+#[test]
+fn to_an_http2_upstream_te_passes_only_as_trailers_and_nothing_is_upgraded() {
+    let identity = IdentityHeaders::default();
+    let h2 = ForwardingRules {
+        upstream_http2: true,
+        ..rules(&[])
+    };
+    let peer: IpAddr = "192.0.2.1".parse().unwrap();
+    let grpc = h2.edits(&headers(&[("te", "trailers")]), peer, &identity);
+    assert!(!grpc.remove.contains(&TE));
+    let other = h2.edits(&headers(&[("te", "gzip, trailers")]), peer, &identity);
+    assert!(other.remove.contains(&TE));
+    let upgrade = h2.edits(
+        &headers(&[("connection", "upgrade"), ("upgrade", "websocket")]),
+        peer,
+        &identity,
+    );
+    assert!(upgrade.remove.contains(&UPGRADE));
+    assert!(!upgrade.set.iter().any(|(name, _)| name == CONNECTION));
+    // To HTTP/1.1 the upgrade survives.
+    let h1 = rules(&[]).edits(
+        &headers(&[("connection", "upgrade"), ("upgrade", "websocket")]),
+        peer,
+        &identity,
+    );
+    assert!(h1.set.iter().any(|(name, _)| name == CONNECTION));
 }

@@ -17,6 +17,12 @@ fn listen(max_uri_bytes: usize, max_header_bytes: usize) -> Listen {
         max_uri_bytes,
         max_connections: 1,
         header_timeout: std::time::Duration::from_secs(1),
+        http2: crate::config::ListenHttp2 {
+            h2c: false,
+            alpn_h2: false,
+            max_concurrent_streams: 100,
+            idle_timeout: std::time::Duration::from_secs(60),
+        },
     }
 }
 

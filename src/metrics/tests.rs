@@ -3,7 +3,12 @@ use super::*;
 #[test]
 fn renders_labelled_counters() {
     let m = Metrics::new().unwrap();
-    m.request(Outcome::Forwarded, Some(CredentialKind::Basic), 0.001);
+    m.request(
+        Outcome::Forwarded,
+        Some(CredentialKind::Basic),
+        Protocol::H2,
+        0.001,
+    );
     m.cache(CacheResult::Hit, CredentialKind::Basic);
     m.password_check(true);
     m.upstream_status(204);
@@ -12,6 +17,8 @@ fn renders_labelled_counters() {
         text.contains(r#"gatehouse_requests_total{credential="basic",outcome="forwarded"} 1"#),
         "{text}"
     );
+    assert!(text.contains(r#"gatehouse_requests_by_protocol_total{protocol="h2"} 1"#));
+    assert!(text.contains(r#"gatehouse_requests_by_protocol_total{protocol="http1"} 0"#));
     assert!(text.contains(r#"gatehouse_verifier_cache_total{credential="basic",result="hit"} 1"#));
     assert!(text.contains(r#"gatehouse_password_checks_total{result="ok"} 1"#));
     assert!(text.contains(r#"gatehouse_upstream_responses_total{class="2xx"} 1"#));
