@@ -30,6 +30,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import tomllib
 import urllib.error
@@ -87,6 +88,11 @@ LOGIN_CONNECTIONS = env_int("LOGIN_CONNECTIONS", 1)            # wrk -c of the l
 DB_CACHE_TTL = os.environ.get("DB_CACHE_TTL", "").strip()        # "" = gatehouse's default (30 s)
 PG_CORE = env_int("PG_CORE", PROXY_CORE)
 PG_START_SECS = env_int("PG_START_SECS", 30)                    # initdb, start, load: each bounded
+HTTP2 = os.environ.get("HTTP2", "1") not in ("", "0")             # the h2c (h2load) scenarios
+H2_CLIENTS = env_int("H2_CLIENTS", 4)                           # h2load -c over h2c
+H2_STREAMS = env_int("H2_STREAMS", 8)                           # h2load -m over h2c (streams per connection)
+H2LOAD_WARMUP_SECS = env_int("H2LOAD_WARMUP_SECS", 1)           # h2load --warm-up-time, unmeasured, per round
+H2_SCENARIOS = ("gh_h2c_bearer", "gh_bearer_h2load", "haproxy_h2c_jwt", "haproxy_jwt_h2load")
 DB_SCENARIOS = ("db_bearer", "db_inline_bearer", "db_basic", "db_inline_basic", "login_inline", "login_db")
 ONLY = [s for s in os.environ.get("SCENARIOS", "").split(",") if s.strip()]
 GATEHOUSE_BIN = os.environ.get("GATEHOUSE_BIN", os.path.join(ROOT, "target", "release", "gatehouse"))
@@ -352,7 +358,8 @@ def write_gatehouse_config(name: str, upstream_port: int, *, threads: int = 1,
                            access_log: str = "off",
                            users_file: str | None = None,
                            inline_demo_users: bool = True,
-                           user_database: dict[str, str] | None = None) -> GatehouseInstance:
+                           user_database: dict[str, str] | None = None,
+                           h2c: bool = False) -> GatehouseInstance:
     port, admin = free_ports(2)
     with open(DEMO_CONFIG) as f:
         text = f.read()
@@ -374,6 +381,9 @@ def write_gatehouse_config(name: str, upstream_port: int, *, threads: int = 1,
         # More users beside the demo's inline ones (the revocations scenario's).
         text = toml_set_top(text, "users_file", json.dumps(users_file))
     text = toml_set(text, "listen", "address", f'"127.0.0.1:{port}"')
+    if h2c:
+        # HTTP/2 with prior knowledge (h2c) beside HTTP/1.1 on the plaintext listener.
+        text = toml_set(text, "listen", "h2c", "true")
     text = toml_set(text, "admin", "address", f'"127.0.0.1:{admin}"')
     text = toml_set(text, "upstream", "address", f'"127.0.0.1:{upstream_port}"')
     text = toml_set(text, "server", "threads", str(threads))
@@ -958,10 +968,26 @@ HAPROXY_JWT_CHECKS = """
 """
 
 
-def haproxy_conf(secret: str, issuer: str, port: int, auth_port: int, upstream: int) -> str:
+def haproxy_conf(secret: str, issuer: str, port: int, auth_port: int, upstream: int,
+                 h2_port: int | None = None) -> str:
     d = os.path.join(WORKDIR, "haproxy")
     os.makedirs(d, exist_ok=True)
     checks = HAPROXY_JWT_CHECKS.format(secret=secret, issuer=issuer)
+    forward = """    http-request set-header X-Auth-User %[var(txn.bearer),jwt_payload_query('$.sub')]
+    http-request set-header X-Auth-Token-Id %[var(txn.bearer),jwt_payload_query('$.jti')]
+    http-request set-header X-Auth-Method bearer
+    http-request del-header Authorization
+    default_backend upstream
+"""
+    # The same proxy over h2c: `proto h2` makes the plaintext bind speak HTTP/2 with prior
+    # knowledge only; the backend stays HTTP/1.1 over keep-alive, as gatehouse's upstream.
+    h2 = f"""
+# The scenario "HAProxy jwt_verify, h2c": the same checks and forwarding, HTTP/2 (prior
+# knowledge) towards the client.
+frontend jwt_h2
+    bind 127.0.0.1:{h2_port} proto h2
+{checks}
+{forward}""" if h2_port else ""
     text = f"""
 global
     nbthread 1
@@ -983,11 +1009,7 @@ backend upstream
 frontend jwt
     bind 127.0.0.1:{port}
 {checks}
-    http-request set-header X-Auth-User %[var(txn.bearer),jwt_payload_query('$.sub')]
-    http-request set-header X-Auth-Token-Id %[var(txn.bearer),jwt_payload_query('$.jti')]
-    http-request set-header X-Auth-Method bearer
-    http-request del-header Authorization
-    default_backend upstream
+{forward}{h2}
 
 # An auth endpoint for nginx auth_request that answers by itself (the extra scenario
 # "nginx auth_request -> HAProxy jwt_verify").
@@ -1165,6 +1187,165 @@ def parse_wrk(out: str) -> WrkResult:
 
 
 # ---------------------------------------------------------------------------------------
+# h2load (nghttp2-client): the HTTP/2 rows, and the same requests over HTTP/1.1
+# ---------------------------------------------------------------------------------------
+
+H2LOAD_MAIN_STARTED = "Main benchmark duration is started"
+
+
+def h2load_params(proto: str) -> tuple[int, int]:
+    """(clients, streams per client) of an h2load row: over h2c H2_CLIENTS connections of
+    H2_STREAMS concurrent streams each; over HTTP/1.1 CONNECTIONS connections of one request
+    each (`-m1`: no pipelining, as wrk and browsers). The defaults keep 32 requests in
+    flight either way."""
+    return (H2_CLIENTS, H2_STREAMS) if proto == "h2c" else (CONNECTIONS, 1)
+
+
+class H2load:
+    """h2load in timing mode, one thread (`-t1`) pinned to the client core:
+    `--warm-up-time` unmeasured (connections opened, streams flowing), then `-D` measured.
+    `--h1` for HTTP/1.1, otherwise h2c with prior knowledge (plain http:// URL). Its output
+    is line-buffered (stdbuf) so that the harness sees the start of the measured phase and
+    takes its CPU snapshots there; `--log-file` gives one line per measured request, from
+    which the percentiles come. Bounded: h2load stops itself after warm-up + -D, and is
+    killed 60 s after that."""
+
+    def __init__(self, url: str, secs: int, *, proto: str, headers=(), tag: str = "h2load",
+                 warmup: int = H2LOAD_WARMUP_SECS):
+        clients, streams = h2load_params(proto)
+        self.proto, self.secs, self.warmup = proto, secs, warmup
+        self.out_path = os.path.join(WORKDIR, f"{tag}.out")
+        self.log_path = os.path.join(WORKDIR, f"{tag}.tsv")
+        argv = ["stdbuf", "-oL", "h2load", "-t1", f"-c{clients}", f"-m{streams}", f"-D{secs}s",
+                f"--warm-up-time={warmup}s", "-N5s", f"--log-file={self.log_path}"]
+        if proto == "h1":
+            argv.append("--h1")
+        for h in headers:
+            argv += ["-H", h]
+        argv.append(url)
+        self.outf = open(self.out_path, "w")
+        self.popen = subprocess.Popen(pinned(CLIENT_CORE, argv), stdout=self.outf,
+                                      stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+        self.started = time.monotonic()
+        with open(os.path.join(WORKDIR, "pids"), "a") as f:
+            f.write(f"{self.popen.pid}\n")
+
+    def wait_main_start(self) -> bool:
+        """Polls h2load's output until its measured phase starts (bounded: warm-up + 10 s)."""
+        deadline = self.started + self.warmup + 10
+        while time.monotonic() < deadline and self.popen.poll() is None:
+            with open(self.out_path) as f:
+                if H2LOAD_MAIN_STARTED in f.read():
+                    return True
+            time.sleep(0.002)
+        return False
+
+    def ticks(self) -> int:
+        return proc_stat_ticks(self.popen.pid) or 0
+
+    def wait(self) -> WrkResult:
+        deadline = self.started + self.warmup + self.secs + 60
+        ru = None
+        while True:
+            pid, status, ru = os.wait4(self.popen.pid, os.WNOHANG)
+            if pid:
+                self.popen.returncode = os.waitstatus_to_exitcode(status)
+                break
+            if time.monotonic() > deadline:
+                self.popen.kill()
+                pid, status, ru = os.wait4(self.popen.pid, 0)
+                self.popen.returncode = -9
+                break
+            time.sleep(0.02)
+        self.outf.close()
+        with open(self.out_path) as f:
+            out = f.read()
+        r = parse_h2load(out, self.log_path, self.proto)
+        try:
+            os.remove(self.log_path)        # a few MB per round; the percentiles are kept
+        except OSError:
+            pass
+        r.cpu_s = ru.ru_utime + ru.ru_stime if ru else 0.0
+        if self.popen.returncode != 0:
+            r.extra["wrk_exit"] = self.popen.returncode
+        return r
+
+
+def percentile(sorted_xs: list, q: float) -> float:
+    """Nearest-rank percentile of an ascending list."""
+    if not sorted_xs:
+        return float("nan")
+    k = max(0, min(len(sorted_xs) - 1, int(-(-q * len(sorted_xs) // 100)) - 1))
+    return float(sorted_xs[k])
+
+
+def parse_h2load(out: str, log_path: str | None, proto: str) -> WrkResult:
+    """h2load's summary (requests, req/s over -D, status classes, failures, the protocol it
+    spoke) and, from its --log-file, p50/p90/p99 of the measured requests (microseconds from
+    a request's start to the end of its response; no coordinated-omission correction)."""
+    r = WrkResult(output=out)
+    m = re.search(r"finished in [\d.]+\w*, ([\d.]+) req/s", out)
+    if m:
+        r.rps = float(m.group(1))
+    m = re.search(r"requests: (\d+) total, (\d+) started, (\d+) done, (\d+) succeeded, "
+                  r"(\d+) failed, (\d+) errored, (\d+) timeout", out)
+    if m:
+        total, started, done, ok, failed, errored, timeout = (int(x) for x in m.groups())
+        r.requests = done
+        r.socket_errors = max(failed, errored + timeout)
+        r.extra["h2load"] = {"done": done, "succeeded": ok, "failed": failed, "errored": errored,
+                             "timeout": timeout}
+    m = re.search(r"status codes: (\d+) 2xx, (\d+) 3xx, (\d+) 4xx, (\d+) 5xx", out)
+    if m:
+        r.non2xx = sum(int(x) for x in m.groups()[1:])
+    m = re.search(r"Application protocol: (\S+)", out)
+    r.extra["protocol"] = m.group(1) if m else "none"
+    want = "h2c" if proto == "h2c" else "http/1.1"
+    if r.extra["protocol"] != want:
+        r.extra["protocol_mismatch"] = f"h2load spoke {r.extra['protocol']}, not {want}"
+    if log_path and os.path.exists(log_path):
+        times, statuses = [], {}
+        with open(log_path) as f:
+            for line in f:
+                parts = line.split("\t")
+                if len(parts) >= 3:
+                    statuses[parts[1]] = statuses.get(parts[1], 0) + 1
+                    times.append(int(parts[2]))
+        times.sort()
+        r.p50_us, r.p90_us, r.p99_us = (percentile(times, q) for q in (50, 90, 99))
+        r.extra["logged"] = len(times)
+        if set(statuses) - {"200"}:
+            r.extra["statuses"] = statuses
+    return r
+
+
+def h2load_request(url: str, headers: dict | None = None, proto: str = "h2c",
+                   timeout: float = 10.0) -> tuple[int, str]:
+    """One request through h2load (h2c with prior knowledge, or --h1): (HTTP status or -1,
+    the protocol h2load spoke). For priming and the start-up checks of the h2c ports."""
+    fd, log_path = tempfile.mkstemp(prefix="h2load-one-", suffix=".tsv", dir=WORKDIR)
+    os.close(fd)
+    argv = ["h2load", "-n1", "-c1", "-m1", "-t1", "-N5s", f"--log-file={log_path}"]
+    if proto == "h1":
+        argv.append("--h1")
+    for k, v in (headers or {}).items():
+        argv += ["-H", f"{k}: {v}"]
+    argv.append(url)
+    try:
+        p = subprocess.run(argv, capture_output=True, text=True, timeout=timeout, stdin=subprocess.DEVNULL)
+        out = p.stdout + p.stderr
+        m = re.search(r"Application protocol: (\S+)", out)
+        with open(log_path) as f:
+            line = f.readline().split("\t")
+        status = int(line[1]) if len(line) >= 3 else -1
+        return status, (m.group(1) if m else "none")
+    except subprocess.TimeoutExpired:
+        return -1, "timeout"
+    finally:
+        os.remove(log_path)
+
+
+# ---------------------------------------------------------------------------------------
 # CPU accounting
 # ---------------------------------------------------------------------------------------
 
@@ -1288,6 +1469,7 @@ class Scenario:
     prime: bool = True                      # one untimed request first (fills caches)
     conns: int | None = None                # wrk -c (default CONNECTIONS)
     after: object = None                    # callable(WrkResult) after each run (measured or not)
+    client: str = "wrk"                     # wrk; or h2load speaking "h2c" or "h1" (HTTP/1.1)
     rounds: list = field(default_factory=list)
 
 
@@ -1315,23 +1497,46 @@ def run_round(sc: Scenario, secs: int, index: int, attempt: int, measured: bool 
     env = sc.prepare(f"{sc.id}-r{index}-a{attempt}") if sc.prepare else {}
     if sc.prime and not sc.script:
         # One request, untimed, so a cached scenario measures the cached path even when
-        # its entry expired (cache_ttl) since the previous round.
+        # its entry expired (cache_ttl) since the previous round. Through h2load for its
+        # rows, in the protocol of the row (an h2c-only port speaks nothing else).
         hdrs = dict(h.split(": ", 1) for h in sc.headers)
-        status = http_get(sc.url, hdrs, timeout=10)[0]
+        if sc.client == "wrk":
+            status = http_get(sc.url, hdrs, timeout=10)[0]
+        else:
+            status = h2load_request(sc.url, hdrs, sc.client)[0]
         if status != 200:
             log(f"  {sc.id}: priming request answered {status}")
     bg = sc.background(secs + 2) if sc.background else None
     if bg:
         time.sleep(1.0)     # let the hammer reach steady state first
-    metrics_before = sc.gatehouse.metrics() if sc.gatehouse else {}
-    a0 = all_processes()
-    c0 = cpu_times()
-    p0 = {p.name: p.ticks() for p in Proc.registry}
-    bg0 = bg.ticks() if bg else 0
-    t0 = time.monotonic()
-    w = Wrk(sc.url, secs, conns=sc.conns or CONNECTIONS, headers=sc.headers, script=sc.script,
-            env_extra=env, tag=f"wrk-{sc.id}")
+    if sc.client == "wrk":
+        metrics_before = sc.gatehouse.metrics() if sc.gatehouse else {}
+        a0 = all_processes()
+        c0 = cpu_times()
+        p0 = {p.name: p.ticks() for p in Proc.registry}
+        bg0 = bg.ticks() if bg else 0
+        t0 = time.monotonic()
+        client0 = None
+        w = Wrk(sc.url, secs, conns=sc.conns or CONNECTIONS, headers=sc.headers, script=sc.script,
+                env_extra=env, tag=f"wrk-{sc.id}")
+    else:
+        # h2load first: its warm-up (connections opened, streams flowing) is not measured.
+        # The snapshots are taken as its measured phase starts, the proxies' CPU first.
+        w = H2load(sc.url, secs, proto=sc.client, headers=sc.headers, tag=f"h2load-{sc.id}")
+        if not w.wait_main_start():
+            log(f"  {sc.id}: h2load's measured phase did not start; it said: "
+                f"{open(w.out_path).read()[-500:]!r}")
+        p0 = {p.name: p.ticks() for p in Proc.registry}
+        client0 = w.ticks()
+        t0 = time.monotonic()
+        c0 = cpu_times()
+        bg0 = bg.ticks() if bg else 0
+        a0 = all_processes()
+        metrics_before = sc.gatehouse.metrics() if sc.gatehouse else {}
     r = w.wait()
+    if client0 is not None:
+        # Only the measured phase of h2load's own CPU (the rest was its warm-up).
+        r.cpu_s = max(0.0, r.cpu_s - client0 / CLK_TCK)
     if sc.after:
         sc.after(r)
     t1 = time.monotonic()
@@ -1395,7 +1600,9 @@ def run_round(sc: Scenario, secs: int, index: int, attempt: int, measured: bool 
     if r.socket_errors:
         reasons.append(f"{r.socket_errors} socket errors")
     if "wrk_exit" in r.extra:
-        reasons.append(f"wrk exit {r.extra['wrk_exit']}")
+        reasons.append(f"{'wrk' if sc.client == 'wrk' else 'h2load'} exit {r.extra['wrk_exit']}")
+    if "protocol_mismatch" in r.extra:
+        reasons.append(r.extra["protocol_mismatch"])
     if other > OTHER_CPU_MAX:
         reasons.append(f"other processes used {other:.1%} of a core ("
                        + ", ".join(f"{c} {t:.1f}s" for c, t in top) + ")")
@@ -1462,6 +1669,7 @@ def machine_info() -> dict:
         "nginx": cmd_out(["nginx", "-v"]).replace("nginx version: ", ""),
         "haproxy": " ".join(cmd_out(["haproxy", "-v"]).split()[:3]).replace(" version", ""),
         "wrk": cmd_out(["wrk", "-v"]).splitlines()[0].split(" Copyright")[0] if cmd_out(["wrk", "-v"]) else "n/a",
+        "h2load": cmd_out(["h2load", "--version"]) if shutil.which("h2load") else "n/a",
         "gatehouse": cmd_out([GATEHOUSE_BIN, "--version"]),
         "commit": commit + (" (with uncommitted changes in src/ or Cargo.*)" if dirty.strip() else ""),
         "loadavg_at_start": open("/proc/loadavg").read().split()[0:3],
@@ -1491,7 +1699,7 @@ def summarize(sc: Scenario) -> dict:
     kept, noisy = kept_rounds(sc)
     rps = [r.rps for r in kept]
     return {
-        "id": sc.id, "label": sc.label, "group": sc.group, "note": sc.note,
+        "id": sc.id, "label": sc.label, "group": sc.group, "note": sc.note, "client": sc.client,
         "rps": median(rps), "rps_min": min(rps) if rps else float("nan"),
         "rps_max": max(rps) if rps else float("nan"),
         "p50_us": median([r.p50_us for r in kept]), "p99_us": median([r.p99_us for r in kept]),
@@ -1637,6 +1845,68 @@ def user_database_report(by: dict, scenarios: list[Scenario], db: dict) -> list[
     return L
 
 
+H2_RATIOS = [
+    ("gh_h2c_bearer", "gh_bearer_h2load", "**h2c ÷ HTTP/1.1, gatehouse** (one instance, one client tool)"),
+    ("gh_h2c_bearer", "haproxy_h2c_jwt", "**gatehouse h2c ÷ peer h2c** (HAProxy jwt_verify)"),
+    ("haproxy_h2c_jwt", "haproxy_jwt_h2load", "h2c ÷ HTTP/1.1, HAProxy jwt_verify (one process, one client tool)"),
+    ("gh_bearer_h2load", "haproxy_jwt_h2load", "gatehouse ÷ HAProxy over HTTP/1.1, both with h2load"),
+    ("gh_bearer_h2load", "gh_bearer", "reference: gatehouse HTTP/1.1, h2load ÷ wrk (same instance)"),
+    ("haproxy_jwt_h2load", "haproxy_jwt", "reference: HAProxy HTTP/1.1, h2load ÷ wrk (same frontend)"),
+]
+
+
+def http2_report(by: dict, summaries: list[dict], scenarios: list[Scenario]) -> list[str]:
+    """The h2load rows: their table and the ratios between them, all from this run."""
+    L = ["## HTTP/2 (h2c), measured with h2load", ""]
+    c2, m2 = h2load_params("h2c")
+    c1, m1 = h2load_params("h1")
+    L.append(f"These rows use h2load (one thread, pinned to core {CLIENT_CORE} with the upstream) instead "
+             f"of wrk: over h2c `h2load -t1 -c{c2} -m{m2} -D{ROUND_SECS}s --warm-up-time={H2LOAD_WARMUP_SECS}s` "
+             f"(HTTP/2 with prior knowledge: {c2} connections, {m2} concurrent streams each), over HTTP/1.1 "
+             f"`h2load --h1 -t1 -c{c1} -m{m1}` with the same durations ({c1} keep-alive connections, one "
+             f"request at a time on each, no pipelining): {c2 * m2} and {c1 * m1} requests in flight. "
+             f"The warm-up is not measured: every figure (requests, the proxy's CPU, the other processes' "
+             f"CPU) counts from the start of h2load's measured phase. Latencies come from h2load's "
+             f"per-request log (a request's start to the end of its response), without wrk's "
+             f"coordinated-omission correction, so they compare with each other, not with the wrk rows. "
+             f"The upstream side is HTTP/1.1 keep-alive for every row.")
+    L.append("")
+    L.append("| scenario | client | req/s (median) | req/s range | p50 | p90 | p99 | proxy CPU µs/req | "
+             "proxy core busy | client core busy | rounds kept |")
+    L.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    rows = [s for s in summaries if s.get("client", "wrk") != "wrk"]
+    rows += [by[i] for i in ("gh_bearer", "haproxy_jwt") if i in by]
+    for s in rows:
+        flag = " ⚠ all rounds rejected" if s["noisy"] else ""
+        client = {"h2c": f"h2load h2c `-c{c2} -m{m2}`", "h1": f"h2load HTTP/1.1 `-c{c1} -m{m1}`"}.get(
+            s.get("client", "wrk"), f"wrk HTTP/1.1 `-c{CONNECTIONS}`")
+        L.append(f"| {s['label']}{flag} | {client} | {s['rps']:,.0f} | {s['rps_min']:,.0f}–{s['rps_max']:,.0f} | "
+                 f"{fmt_us(s['p50_us'])} | {fmt_us(s['p90_us'])} | {fmt_us(s['p99_us'])} | {s['cpu_us']:.1f} | "
+                 f"{s['proxy_busy']:.0%} | {s['client_busy']:.0%} | {s['kept']}/{s['tries']} |")
+    L.append("")
+    L.append("Ratios, all from this run: req/s as the ratio of the medians and round by round (the rounds "
+             "where both have a kept try), and CPU per request (first ÷ second: below 1, the first row "
+             "costs less per request).")
+    L.append("")
+    L.append("| ratio | req/s, ratio of the medians | per round | median per round | CPU µs/req, first ÷ second |")
+    L.append("|---|---:|---|---:|---:|")
+    for a, b, what in H2_RATIOS:
+        if a not in by or b not in by:
+            continue
+        sa, sb = by[a], by[b]
+        pairs = paired_ratios(scenarios, a, b)
+        noisy = " ⚠ from rejected rounds" if sa["noisy"] or sb["noisy"] else ""
+        per = "; ".join(f"{i}: {q:.3f}" for i, _, _, q in pairs) or "none paired"
+        med = median([q for *_, q in pairs])
+        med_s = f"{med:.3f}×" if med == med else "n/a"
+        cpu = f"{sa['cpu_us']:.1f} / {sb['cpu_us']:.1f} = {sa['cpu_us'] / sb['cpu_us']:.3f}×" \
+            if sb["cpu_us"] == sb["cpu_us"] and sb["cpu_us"] else "n/a"
+        L.append(f"| {what}: `{a}` ÷ `{b}` | {sa['rps']:,.0f} / {sb['rps']:,.0f} = "
+                 f"**{sa['rps'] / sb['rps']:.3f}×**{noisy} | {per} | {med_s} | {cpu} |")
+    L.append("")
+    return L
+
+
 def write_report(summaries: list[dict], scenarios: list[Scenario], info: dict, memory: dict | None,
                  started: str, elapsed: float, md_path: str, png_path: str | None,
                  revoked: dict | None = None, ab: dict | None = None, db: dict | None = None) -> None:
@@ -1653,7 +1923,8 @@ def write_report(summaries: list[dict], scenarios: list[Scenario], info: dict, m
     L.append(f"Machine: {info['cpu']}, {info['cores']} cores (virtualised: {info['virtualised']}), "
              f"{info['memory_gib']} GiB, {info['os']}, Linux {info['kernel']}. "
              f"{info['nginx']}; {info['haproxy']}; {info['wrk']}; "
-             f"{info['gatehouse']} at commit {info['commit']}. Load average at start: "
+             + (f"{info['h2load']}; " if any(s.get("client", "wrk") != "wrk" for s in summaries) else "")
+             + f"{info['gatehouse']} at commit {info['commit']}. Load average at start: "
              f"{' '.join(info['loadavg_at_start'])}.")
     L.append("")
     L.append(f"The proxy under test runs on core {PROXY_CORE}; wrk and the upstream (nginx `return 200`) "
@@ -1671,7 +1942,7 @@ def write_report(summaries: list[dict], scenarios: list[Scenario], info: dict, m
              "client core busy | × HAProxy jwt_verify | × nginx auth_request | × gatehouse public | rounds kept |")
     L.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for s in summaries:
-        if s["group"] in ("pressure", "login"):
+        if s["group"] in ("pressure", "login") or s.get("client", "wrk") != "wrk":
             continue
         flag = " ⚠ all rounds rejected" if s["noisy"] else ""
         L.append(f"| {s['label']}{flag} | {s['rps']:,.0f} | {s['rps_min']:,.0f}–{s['rps_max']:,.0f} | "
@@ -1692,7 +1963,7 @@ def write_report(summaries: list[dict], scenarios: list[Scenario], info: dict, m
     L.append("| scenario | proxy CPU µs/req | HAProxy jwt_verify ÷ this | nginx auth_request ÷ this | gatehouse public ÷ this |")
     L.append("|---|---:|---:|---:|---:|")
     for s in summaries:
-        if s["group"] in ("pressure", "login"):
+        if s["group"] in ("pressure", "login") or s.get("client", "wrk") != "wrk":
             continue
         L.append(f"| {s['label']} | {s['cpu_us']:.1f} | "
                  + " | ".join(ratio(by[p]["cpu_us"], s["cpu_us"]) if p in by else "n/a" for p, _ in peers)
@@ -1757,6 +2028,9 @@ def write_report(summaries: list[dict], scenarios: list[Scenario], info: dict, m
                      f"first, even rounds {total} first): "
                      + "; ".join(f"round {i}: {x:,.0f} / {y:,.0f} = {q:.3f}×" for i, x, y, q in pairs) + ".")
     L.append("")
+
+    if any(s.get("client", "wrk") != "wrk" for s in summaries):
+        L += http2_report(by, summaries, scenarios)
 
     if db:
         L += user_database_report(by, scenarios, db)
@@ -1924,7 +2198,8 @@ def main() -> None:
     started = _dt.datetime.now().strftime("%Y-%m-%d %H:%M")
     if os.cpu_count() < 2 or max(PROXY_CORE, CLIENT_CORE) >= os.cpu_count():
         die(f"needs cores {PROXY_CORE} and {CLIENT_CORE}; this machine has {os.cpu_count()}")
-    for tool in ("nginx", "haproxy", "wrk", "taskset"):
+    want_h2 = HTTP2 and (not ONLY or any(i in ONLY for i in H2_SCENARIOS))
+    for tool in ("nginx", "haproxy", "wrk", "taskset") + (("h2load", "stdbuf") if want_h2 else ()):
         if not shutil.which(tool):
             die(f"{tool} is not installed (run.sh installs it)")
     if os.path.exists(WORKDIR):
@@ -1942,7 +2217,7 @@ def main() -> None:
         f"reject when others use > {OTHER_CPU_MAX:.0%}; workdir {WORKDIR}")
 
     key = demo_token_key()
-    up_port, up_auth_port, np_port, na_port, nh_port, ha_port, haa_port = free_ports(7)
+    up_port, up_auth_port, np_port, na_port, nh_port, ha_port, haa_port, hah2_port = free_ports(8)
 
     # Upstream on the client core: `return 200`, plus a second server for the auth_request
     # layout whose answer carries the identity header gatehouse added.
@@ -1959,7 +2234,9 @@ def main() -> None:
     wait_http(f"http://127.0.0.1:{up_port}/", upstream)
 
     # gatehouse instances (all on the proxy core, each idle unless its scenario runs).
-    gh = start_gatehouse(write_gatehouse_config("gatehouse", up_port))
+    # The main instance takes h2c beside HTTP/1.1 (as the demo config does): the h2load
+    # rows measure it over both, so every ratio among its rows compares one process.
+    gh = start_gatehouse(write_gatehouse_config("gatehouse", up_port, h2c=True))
     gh_auth = start_gatehouse(write_gatehouse_config("gh_auth", up_auth_port))
     # The cache-miss burst floods a cache: it gets its own instance so that it cannot
     # evict the entries of the cached scenarios.
@@ -1993,7 +2270,8 @@ def main() -> None:
     if USER_DATABASE and (not ONLY or any(i in ONLY for i in DB_SCENARIOS)):
         pg, gh_db, db_info = start_user_database(up_port)
 
-    haproxy_cfg = haproxy_conf(key.secret, key.issuer, ha_port, haa_port, up_port)
+    haproxy_cfg = haproxy_conf(key.secret, key.issuer, ha_port, haa_port, up_port,
+                               h2_port=hah2_port if want_h2 else None)
     haproxy = Proc("haproxy", ["haproxy", "-db", "-f", haproxy_cfg], PROXY_CORE)
 
     proxy_conf = nginx_conf("nginx", f"""
@@ -2090,6 +2368,22 @@ def main() -> None:
         status = http_get(url, {"Authorization": "Bearer " + token[:-2] + "xx"})[0]
         if status != 401:
             die(f"{url} answered {status} to a forged token, not 401: the peer does not verify")
+    h2_checks = []
+    if want_h2:
+        # The h2load rows: each port, in each protocol it is measured in, serves the token
+        # (200), refuses a forged one (401) and speaks the protocol asked for.
+        forged = "Bearer " + token[:-2] + "xx"
+        targets = [(f"http://127.0.0.1:{hah2_port}/api/x", "h2c"), (f"http://127.0.0.1:{ha_port}/api/x", "h1")]
+        targets += [(f"{gh.base}/api/x", "h2c"), (f"{gh.base}/api/x", "h1")]
+        for url, proto in targets:
+            for auth, want in ((f"Bearer {token}", 200), (forged, 401)):
+                status, spoke = h2load_request(url, {"Authorization": auth}, proto)
+                expect = "h2c" if proto == "h2c" else "http/1.1"
+                if status != want or spoke != expect:
+                    die(f"h2load ({proto}) to {url}: status {status} over {spoke}; expected {want} over {expect}"
+                        + (f"\n{gh.proc.tail()}" if url.startswith(gh.base) else ""))
+            h2_checks.append(f"`{url}` over {expect}: token → 200, forged token → 401")
+        log("h2load checks: " + "; ".join(h2_checks))
 
     revoked_info = None
     if gh_rev:
@@ -2175,6 +2469,39 @@ def main() -> None:
                       "config) so its flood cannot evict the cached scenarios' entries. wrk runs a Lua "
                       "`request()` here, which costs the client core more than the fixed-header scenarios."),
     ]
+    if want_h2:
+        h2c_params = "h2load -t1 -c{} -m{}".format(*h2load_params("h2c"))
+        h1_params = "h2load --h1 -t1 -c{} -m{}".format(*h2load_params("h1"))
+        h2_common = (f"h2load (nghttp2) on core {CLIENT_CORE}, `--warm-up-time={H2LOAD_WARMUP_SECS}s` unmeasured "
+                     f"then `-D` measured; latencies from its per-request log (start of the request to the end "
+                     f"of its response, not corrected for coordinated omission as wrk's are). ")
+        gh_h2_common = ("`gh_bearer`'s request (its token on `/api/x`, a verifier cache hit, primed before each "
+                        "round) to the same instance, whose plaintext listener takes h2c with prior knowledge "
+                        "beside HTTP/1.1 (`[listen] h2c = true`); the upstream side stays HTTP/1.1. ")
+        scenarios += [
+            Scenario("gh_h2c_bearer", "gatehouse cached Bearer, h2c (h2load)", f"{gh.base}/api/x",
+                     ["gatehouse"], headers=[bearer], group="gatehouse", gatehouse=gh, client="h2c",
+                     note=gh_h2_common + h2_common + f"`{h2c_params}`: HTTP/2 with prior knowledge, "
+                          f"{H2_CLIENTS} connections of {H2_STREAMS} concurrent streams."),
+            Scenario("gh_bearer_h2load", "gatehouse cached Bearer, HTTP/1.1 (h2load)", f"{gh.base}/api/x",
+                     ["gatehouse"], headers=[bearer], group="gatehouse", gatehouse=gh, client="h1",
+                     note=gh_h2_common + h2_common + f"`{h1_params}`: the same request over HTTP/1.1 "
+                          "keep-alive, one request at a time per connection (no pipelining), so its ratio "
+                          "to `gh_h2c_bearer` compares one process with one client tool, and its ratio to "
+                          "`gh_bearer` one process with two client tools."),
+        ]
+        scenarios += [
+            Scenario("haproxy_h2c_jwt", "HAProxy 2.6 jwt_verify, h2c (h2load)", f"http://127.0.0.1:{hah2_port}/api/x",
+                     ["haproxy"], headers=[bearer], client="h2c",
+                     note="`haproxy_jwt`'s checks and forwarding on a second frontend of the same HAProxy "
+                          "process, `bind … proto h2` (HTTP/2 with prior knowledge only); the backend is the "
+                          "same HTTP/1.1 keep-alive upstream. " + h2_common + f"`{h2c_params}`."),
+            Scenario("haproxy_jwt_h2load", "HAProxy 2.6 jwt_verify, HTTP/1.1 (h2load)",
+                     f"http://127.0.0.1:{ha_port}/api/x", ["haproxy"], headers=[bearer], client="h1",
+                     note="`haproxy_jwt` (its HTTP/1.1 frontend) measured with h2load instead of wrk: the "
+                          "peer's own HTTP/1.1 figure with the client of the h2c rows. " + h2_common
+                          + f"`{h1_params}`."),
+        ]
     if VARIANTS:
         scenarios += [
             Scenario("gh_bearer_nosteal", "gatehouse cached Bearer, work_stealing = false",
@@ -2334,8 +2661,9 @@ def main() -> None:
         if sc.id == "gh_miss" and r.rps > 0:
             burst_size["n"] = min(BURST_MAX_TOKENS, max(50_000, int(r.rps * (ROUND_SECS + 1) * 1.5)))
             log(f"  cache-miss burst: {r.rps:,.0f} req/s in warm-up; minting {burst_size['n']:,} tokens per round")
-        if "non-2xx" in r.reason or "socket" in r.reason or not r.requests:
-            die(f"{sc.id}: {r.reason} in warm-up; wrk said:\n{wrk_tail(sc)}")
+        if "non-2xx" in r.reason or "socket" in r.reason or "spoke" in r.reason or not r.requests:
+            die(f"{sc.id}: {r.reason} in warm-up; {'wrk' if sc.client == 'wrk' else 'h2load'} said:\n"
+                f"{wrk_tail(sc)}")
 
     rotating = [sc for sc in scenarios if sc.id not in (AB_NONE, AB_LIVE)]
     if rotating:
@@ -2378,6 +2706,8 @@ def main() -> None:
         json.dump({"started": started, "info": info, "settings": {"round_secs": ROUND_SECS, "rounds": ROUNDS,
                                               "connections": CONNECTIONS, "nice": NICE,
                                               "other_cpu_max": OTHER_CPU_MAX},
+                   "h2load": {"h2c": h2load_params("h2c"), "h1": h2load_params("h1"),
+                              "warmup_secs": H2LOAD_WARMUP_SECS, "version": info.get("h2load")},
                    "summaries": summaries, "memory": memory, "revocations": revoked_info,
                    "revocations_ab": ab_info, "user_database": db_info,
                    "rounds": [r.__dict__ for sc in scenarios for r in sc.rounds]}, f, indent=1, default=str)
@@ -2397,7 +2727,7 @@ def main() -> None:
 
 def wrk_tail(sc: Scenario) -> str:
     try:
-        with open(os.path.join(WORKDIR, f"wrk-{sc.id}.out")) as f:
+        with open(os.path.join(WORKDIR, f"{'wrk' if sc.client == 'wrk' else 'h2load'}-{sc.id}.out")) as f:
             return f.read()[-3000:]
     except OSError:
         return ""

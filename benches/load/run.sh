@@ -26,20 +26,25 @@ for name in QUICK SCENARIOS ROUNDS ROUND_SECS WARMUP_SECS CONNECTIONS WRK_THREAD
     CLIENT_CORE NICE OTHER_CPU_MAX MAX_TRIES QUIET_WAIT_SECS MAX_TOTAL_SECS VARIANTS PRESSURE \
     PRESSURE_CLIENTS MEMORY MEMORY_TOKENS MEMORY_MAX_SECS BURST_MAX_TOKENS REVOCATIONS \
     REVOKED_JTIS REVOKED_USERS REVOKE_MAX_SECS AB_SETTLE_SECS USER_DATABASE LOGIN_USERS \
-    LOGIN_HASH_ITERATIONS LOGIN_CONNECTIONS DB_CACHE_TTL PG_CORE PG_START_SECS GATEHOUSE_BIN \
-    RESULTS_DIR; do
+    LOGIN_HASH_ITERATIONS LOGIN_CONNECTIONS DB_CACHE_TTL PG_CORE PG_START_SECS HTTP2 H2_CLIENTS \
+    H2_STREAMS H2LOAD_WARMUP_SECS GATEHOUSE_BIN RESULTS_DIR; do
   if [ -n "${!name:-}" ]; then settings+="$name=${!name} "; fi
 done
 export LOADBENCH_COMMAND="${LOADBENCH_COMMAND:-${settings}benches/load/run.sh}"
 
-# Debian packages: nginx, HAProxy 2.6 (bookworm ships 2.6.12), wrk, PostgreSQL (the user
-# database scenarios; USER_DATABASE=0 skips them), and for the harness Python's matplotlib
-# (the PNG chart) and PyJWT (cross-checks the minted tokens).
+# Debian packages: nginx, HAProxy 2.6 (bookworm ships 2.6.12), wrk, h2load (nghttp2-client;
+# the HTTP/2 rows, HTTP2=0 skips them), PostgreSQL (the user database scenarios;
+# USER_DATABASE=0 skips them), and for the harness Python's matplotlib (the PNG chart) and
+# PyJWT (cross-checks the minted tokens).
 need=()
 command -v nginx   >/dev/null || need+=(nginx)
 command -v haproxy >/dev/null || need+=(haproxy)
 command -v wrk     >/dev/null || need+=(wrk)
 command -v taskset >/dev/null || need+=(util-linux)
+command -v stdbuf  >/dev/null || need+=(coreutils)
+if [ "${HTTP2:-1}" != "0" ] && ! command -v h2load >/dev/null; then
+  need+=(nghttp2-client)
+fi
 if [ "${USER_DATABASE:-1}" != "0" ] && ! command -v initdb >/dev/null \
     && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
   need+=(postgresql)
