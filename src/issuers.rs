@@ -176,7 +176,7 @@ impl Issuer {
             let candidates: Vec<&IssuerKey> = keys
                 .keys
                 .iter()
-                .filter(|key| key.algorithm == header.alg)
+                .filter(|key| key.algorithms.contains(&header.alg))
                 .filter(|key| header.kid.is_none() || key.kid == header.kid)
                 .collect();
             if candidates.is_empty() {
@@ -194,7 +194,7 @@ impl Issuer {
                 return Err(TokenError::UnknownKey.into());
             }
             return self
-                .decode(token, &candidates)
+                .decode(token, header.alg, &candidates)
                 .map(|claims| VerifiedExternal {
                     claims,
                     generation: keys.generation,
@@ -203,10 +203,15 @@ impl Issuer {
         }
     }
 
-    fn decode(&self, token: &str, keys: &[&IssuerKey]) -> Result<Map<String, Value>, TokenError> {
+    fn decode(
+        &self,
+        token: &str,
+        algorithm: jsonwebtoken::Algorithm,
+        keys: &[&IssuerKey],
+    ) -> Result<Map<String, Value>, TokenError> {
         let mut best: Option<TokenError> = None;
         for key in keys {
-            let mut validation = Validation::new(key.algorithm);
+            let mut validation = Validation::new(algorithm);
             validation.leeway = self.settings.leeway.as_secs();
             validation.validate_nbf = true;
             validation.set_required_spec_claims(&["exp", "iss"]);
@@ -508,10 +513,15 @@ pub fn check_online(settings: &[IssuerSettings]) -> Vec<Result<String, String>> 
             let described: Vec<String> = keys
                 .iter()
                 .map(|k| {
+                    let algorithms: Vec<&str> = k
+                        .algorithms
+                        .iter()
+                        .map(|a| crate::keys::algorithm_name(*a))
+                        .collect();
                     format!(
                         "{} ({})",
                         k.kid.as_deref().unwrap_or("no kid"),
-                        crate::keys::algorithm_name(k.algorithm)
+                        algorithms.join("/")
                     )
                 })
                 .collect();

@@ -176,3 +176,6 @@ impl Validator<'_, '_> {
         })
     }
 }
+
+#[cfg(test)]
+mod tests;
