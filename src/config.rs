@@ -296,8 +296,25 @@ impl Config {
             ),
             None => String::new(),
         };
+        let issuers = if self.issuers.is_empty() {
+            String::new()
+        } else {
+            let described: Vec<String> = self
+                .issuers
+                .iter()
+                .map(|issuer| match &issuer.source {
+                    crate::issuers::settings::KeySource::Discovery(_) => {
+                        format!("{} ({}, discovery)", issuer.name, issuer.issuer)
+                    }
+                    crate::issuers::settings::KeySource::Jwks(url) => {
+                        format!("{} ({}, jwks {url})", issuer.name, issuer.issuer)
+                    }
+                })
+                .collect();
+            format!("\nissuers  {}", described.join(", "))
+        };
         format!(
-            "listen   {}{tls}\nadmin    {}\nupstream {upstream}\nkeys     {}\nusers    {} ({} active){database}\nauth     {}\nroutes   {} (default: {:?})\ndialects {}\nstate    {state}",
+            "listen   {}{tls}\nadmin    {}\nupstream {upstream}\nkeys     {}\nusers    {} ({} active){database}\nauth     {}\nroutes   {} (default: {:?})\ndialects {}\nstate    {state}{issuers}",
             self.listen.address,
             self.admin.address,
             self.keys.iter().map(|k| format!("{} ({})", k.id(), crate::keys::algorithm_name(k.algorithm()))).collect::<Vec<_>>().join(", "),

@@ -96,6 +96,20 @@ fn provider_tokens_open_proxied_traffic_with_the_mapped_identity() {
     assert_eq!(r.status, 401);
     assert!(r.text().contains("preferred_username"), "{}", r.text());
 
+    // Revoking a provider token by its jti on the admin listener stops it.
+    let jti = crate::harness::jwt_claims(&user)["jti"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let r = crate::harness::send(
+        &format!("http://{}/revocations", gh.admin_addr()),
+        "POST",
+        &[("Content-Type", "application/json")],
+        Some(format!(r#"{{"jti": "{jti}"}}"#).as_bytes()),
+    );
+    assert_eq!(r.status, 201, "{}", r.text());
+    assert_eq!(bearer(&gh, "/orders", &user).status, 401);
+
     // Native tokens are untouched, and carry no issuer header.
     let native = bearer(&gh, "/orders", &demo_token("admin"));
     assert_eq!(native.status, 200);
