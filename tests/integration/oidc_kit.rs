@@ -17,7 +17,8 @@
 //!
 //! The npm packages are installed by tests/integration/oidc_kit/setup.sh into
 //! `target/oidc-kit/node_modules`, once per test process; the first install needs the npm
-//! registry, and is never skipped.
+//! registry, and is never skipped. The provider runs on the node that setup.sh names: the
+//! system's when it is Node.js 20.18 or later, else a Node.js 22 it installed with npm.
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -47,17 +48,24 @@ fn kit() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/integration/oidc_kit")
 }
 
-/// The node_modules that hold oidc-provider: setup.sh, run once per test process. A
-/// failed setup fails every test that uses the kit, with the script's output.
-pub fn node_modules() -> PathBuf {
-    static MODULES: OnceLock<Result<PathBuf, String>> = OnceLock::new();
-    match MODULES.get_or_init(setup) {
-        Ok(modules) => modules.clone(),
+/// What setup.sh set up, run once per test process: the node_modules that hold
+/// oidc-provider, and the node binary to run provider.mjs with. A failed setup fails
+/// every test that uses the kit, with the script's output.
+pub fn installed() -> &'static Installed {
+    static INSTALLED: OnceLock<Result<Installed, String>> = OnceLock::new();
+    match INSTALLED.get_or_init(setup) {
+        Ok(installed) => installed,
         Err(e) => panic!("{e}"),
     }
 }
 
-fn setup() -> Result<PathBuf, String> {
+/// The two lines setup.sh prints.
+pub struct Installed {
+    pub node_modules: PathBuf,
+    pub node: PathBuf,
+}
+
+fn setup() -> Result<Installed, String> {
     // Up to 300 s waiting for another process's install (the script's flock), then its own.
     const SETUP_DEADLINE: Duration = Duration::from_secs(420);
     // The target directory this test binary was built in (CARGO_TARGET_TMPDIR is its
@@ -76,22 +84,26 @@ fn setup() -> Result<PathBuf, String> {
     let stderr = String::from_utf8_lossy(&output.stderr);
     if !output.status.success() {
         return Err(format!(
-            "oidc_kit/setup.sh failed ({}): the OIDC tests need Node.js >= 20, npm and, for \
-             the first install, the npm registry:\n{stderr}{stdout}",
+            "oidc_kit/setup.sh failed ({}): the OIDC tests need Node.js and npm (Node.js \
+             >= 20.18, or it installs one) and, for the first install, the npm \
+             registry:\n{stderr}{stdout}",
             output.status
         ));
     }
-    let modules = PathBuf::from(stdout.lines().last().unwrap_or_default().trim());
-    if !modules.join("oidc-provider").is_dir() {
+    let mut lines = stdout.lines().map(|line| PathBuf::from(line.trim()));
+    let node_modules = lines.next().unwrap_or_default();
+    let node = lines.next().unwrap_or_default();
+    if !node_modules.join("oidc-provider").is_dir() || !node.is_file() {
         return Err(format!(
-            "oidc_kit/setup.sh printed {modules:?}, which holds no oidc-provider:\n{stderr}{stdout}"
+            "oidc_kit/setup.sh printed no node_modules with oidc-provider and then node:\n\
+             {stderr}{stdout}"
         ));
     }
     if !stderr.trim().is_empty() {
         // What it installed, and how long that took.
         eprintln!("{stderr}");
     }
-    Ok(modules)
+    Ok(Installed { node_modules, node })
 }
 
 /// A private signing key of the provider's, with its kid and algorithm.
@@ -469,7 +481,7 @@ impl OidcProvider {
         assert!(self.child.is_none(), "the provider runs already");
         let keys: Vec<&Value> = self.keys.iter().map(SigningKey::private_jwk).collect();
         let config = json!({
-            "modules": node_modules(),
+            "modules": installed().node_modules,
             "port": self.port,
             "keys": keys,
             "client_id": CLIENT_ID,
@@ -479,14 +491,14 @@ impl OidcProvider {
         let config_file = self.dir.path().join("config.json");
         std::fs::write(&config_file, config.to_string()).expect("config.json");
         let file = |name: &str| std::fs::File::create(self.dir.path().join(name)).expect(name);
-        let child = Command::new("node")
+        let child = Command::new(&installed().node)
             .arg(kit().join("provider.mjs"))
             .arg(&config_file)
             .stdin(Stdio::null())
             .stdout(file("stdout"))
             .stderr(file("stderr"))
             .spawn()
-            .unwrap_or_else(|e| panic!("cannot run node: {e}"));
+            .unwrap_or_else(|e| panic!("cannot run {:?}: {e}", installed().node));
         // From here on, dropping `self` kills the process.
         self.child = Some(child);
         let ready = format!("ready {}\n", self.issuer());
