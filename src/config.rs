@@ -62,6 +62,8 @@ pub struct Config {
     pub user_database: Option<crate::users::database::DatabaseSettings>,
     /// `[[issuers]]`: external token issuers (`issuers.rs`).
     pub issuers: Vec<crate::issuers::settings::IssuerSettings>,
+    /// `[decision]`: the decision endpoint (`decision_endpoint.rs`).
+    pub decision: Option<crate::decision_endpoint::DecisionSettings>,
     /// Things that work but deserve attention (inline secrets); printed at start and by `check`.
     pub warnings: Vec<String>,
     /// The files this configuration was read from (itself, users files, key and hash
@@ -128,6 +130,8 @@ pub enum UpstreamTarget {
     BuiltinEcho,
     /// A TCP upstream, resolved once at load time; `host` is what was written (for SNI).
     Tcp { address: SocketAddr, host: String },
+    /// `"none"`: decision-only mode; nothing is forwarded.
+    None,
 }
 
 #[derive(Debug, Clone)]
@@ -237,6 +241,9 @@ impl Config {
     pub fn summary(&self) -> String {
         let upstream = match &self.upstream.target {
             UpstreamTarget::BuiltinEcho => "builtin:echo".to_owned(),
+            UpstreamTarget::None => {
+                "none (decision endpoint and dialect endpoints only)".to_owned()
+            }
             UpstreamTarget::Tcp { address, host } => {
                 let tls = if self.upstream.tls.is_some() {
                     " (TLS)"

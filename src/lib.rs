@@ -43,6 +43,7 @@
 //! - `connections`: connection limits and request-head timeouts on the proxy port.
 //! - `framing`: request-head size limits and RFC 9112 framing checks.
 //! - `decision`: the request head → answer, forward or refuse, with the reasons.
+//! - `decision_endpoint`: `[decision]`, the same decision answered to another proxy.
 //! - `routes`: path normalisation and the route table (public / authenticated / roles).
 //! - `credentials`: finding the credential a request presents.
 //! - `ratelimit`: the failed-credential counters (per client, per username).
@@ -95,6 +96,7 @@ pub mod config;
 pub mod connections;
 pub mod credentials;
 pub mod decision;
+pub mod decision_endpoint;
 pub mod dialects;
 pub mod echo;
 pub mod forwarded;

@@ -32,6 +32,7 @@ use crate::access_log::{AccessLogFormat, Entry};
 use crate::body::{read_bounded, BodyError};
 use crate::credentials::CredentialKind;
 use crate::decision::{decide, proxy_failure, ProxyFailure, Verdict};
+use crate::decision_endpoint::{self, DecisionSettings};
 use crate::dialects::{DialectContext, DialectRequest, Endpoint};
 use crate::forwarded::X_REQUEST_ID;
 use crate::identity::Identity;
@@ -44,9 +45,14 @@ use crate::state::{State, UpstreamPeer};
 /// One configuration snapshot plus the Pingora peers built from it once.
 pub struct Snapshot {
     pub state: State,
-    peer: HttpPeer,
+    /// `None` in decision-only mode (`[upstream] address = "none"`).
+    peers: Option<Peers>,
+}
+
+struct Peers {
+    plain: HttpPeer,
     /// The same upstream for gRPC calls (`http2::grpc_peer`).
-    grpc_peer: HttpPeer,
+    grpc: HttpPeer,
 }
 
 impl Snapshot {
@@ -67,6 +73,7 @@ impl Snapshot {
                     tls.map(|t| t.sni.clone()).unwrap_or_default(),
                 )
             }
+            UpstreamPeer::None => return Ok(Self { state, peers: None }),
         };
         peer.options.connection_timeout = Some(upstream.connect_timeout);
         peer.options.total_connection_timeout =
@@ -79,11 +86,10 @@ impl Snapshot {
             peer.options.verify_hostname = tls.verify_cert;
         }
         crate::http2::configure_peer(&mut peer, upstream.protocol);
-        let grpc_peer = crate::http2::grpc_peer(&peer);
+        let grpc = crate::http2::grpc_peer(&peer);
         Ok(Self {
             state,
-            peer,
-            grpc_peer,
+            peers: Some(Peers { plain: peer, grpc }),
         })
     }
 }
@@ -224,6 +230,52 @@ fn local_error(grpc: bool, status: u16, code: &str, message: &str) -> LocalRespo
     }
 }
 
+impl Gatehouse {
+    /// Answers the decision endpoint: the original request goes through `decide` as
+    /// proxied traffic would, and the verdict is told instead of acted on.
+    async fn answer_decision(
+        &self,
+        session: &mut Session,
+        ctx: &mut RequestCtx,
+        state: &State,
+        settings: &DecisionSettings,
+    ) -> Result<()> {
+        ctx.dialect = Some("decision");
+        let asked = session.req_header();
+        let original = match decision_endpoint::original_request(asked, ctx.peer_ip, settings) {
+            Ok(original) => original,
+            Err(refusal) => {
+                ctx.outcome = crate::decision::refusal_outcome(&refusal);
+                let response = refusal.to_response(&state.challenges);
+                return self.respond(session, ctx, response).await;
+            }
+        };
+        let client = decision_endpoint::client_address(asked, ctx.peer_ip, settings);
+        let decision = decide(state, &self.shared.limiter, &original, client).await;
+        ctx.outcome = decision.outcome();
+        ctx.credential = decision.credential;
+        ctx.identity = decision.identity;
+        ctx.rewritten_path = Some(
+            decision
+                .rewritten_path
+                .unwrap_or_else(|| original.uri.path().to_owned()),
+        );
+        let response = match decision.verdict {
+            Verdict::Authenticated => match &ctx.identity {
+                Some(identity) => {
+                    decision_endpoint::allow(state.identity.pairs(identity), settings)
+                }
+                None => decision_endpoint::allow(std::iter::empty(), settings),
+            },
+            Verdict::Public | Verdict::Answer(_) => {
+                decision_endpoint::allow(std::iter::empty(), settings)
+            }
+            Verdict::Refuse(refusal) => refusal.to_response(&state.challenges),
+        };
+        self.respond(session, ctx, response).await
+    }
+}
+
 /// Per-request state.
 pub struct RequestCtx {
     snapshot: Option<Arc<Snapshot>>,
@@ -276,6 +328,12 @@ impl ProxyHttp for Gatehouse {
         ctx.request_id = Some(crate::forwarded::request_id(&session.req_header().headers));
         ctx.grpc = crate::grpc::is_grpc(&session.req_header().headers);
         let state = &snapshot.state;
+        if let Some(settings) = &state.config.decision {
+            if settings.rest(session.req_header().uri.path()).is_some() {
+                self.answer_decision(session, ctx, state, settings).await?;
+                return Ok(true);
+            }
+        }
         let decision = decide(
             state,
             &self.shared.limiter,
@@ -288,6 +346,16 @@ impl ProxyHttp for Gatehouse {
         ctx.identity = decision.identity;
         ctx.rewritten_path = decision.rewritten_path;
         match decision.verdict {
+            Verdict::Public | Verdict::Authenticated if snapshot.peers.is_none() => {
+                let response = local_error(
+                    ctx.grpc,
+                    404,
+                    "not_found",
+                    "there is no upstream here: only the login and decision endpoints answer",
+                );
+                self.respond(session, ctx, response).await?;
+                Ok(true)
+            }
             Verdict::Public | Verdict::Authenticated => Ok(false),
             Verdict::Answer(endpoint) => {
                 self.answer_dialect(session, ctx, state, endpoint).await?;
@@ -314,11 +382,11 @@ impl ProxyHttp for Gatehouse {
             .snapshot
             .as_ref()
             .ok_or_else(|| Error::explain(ErrorType::InternalError, "no snapshot"))?;
-        let peer = if ctx.grpc {
-            &snapshot.grpc_peer
-        } else {
-            &snapshot.peer
-        };
+        let peers = snapshot
+            .peers
+            .as_ref()
+            .ok_or_else(|| Error::explain(ErrorType::InternalError, "no upstream"))?;
+        let peer = if ctx.grpc { &peers.grpc } else { &peers.plain };
         Ok(Box::new(peer.clone()))
     }
 

@@ -177,7 +177,7 @@ pub fn run(config: Config, path: &std::path::Path, options: RunOptions) -> Resul
         UpstreamTarget::BuiltinEcho => {
             Some(crate::echo::prepare_socket_dir().map_err(|e| StartError::Echo(e.to_string()))?)
         }
-        UpstreamTarget::Tcp { .. } => None,
+        UpstreamTarget::Tcp { .. } | UpstreamTarget::None => None,
     };
     let shared = Shared::new(
         metrics.clone(),

@@ -108,6 +108,8 @@ pub struct State {
 pub enum UpstreamPeer {
     Echo(PathBuf),
     Tcp(std::net::SocketAddr),
+    /// Decision-only mode: nothing is forwarded.
+    None,
 }
 
 impl State {
@@ -176,6 +178,7 @@ impl State {
                     .ok_or("the built-in echo upstream is not running")?,
             ),
             UpstreamTarget::Tcp { address, .. } => UpstreamPeer::Tcp(*address),
+            UpstreamTarget::None => UpstreamPeer::None,
         };
         Ok(Self {
             routes: RouteTable::new(config.routes.clone(), config.default_access.clone()),

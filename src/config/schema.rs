@@ -38,6 +38,20 @@ pub struct RawConfig {
     /// External token issuers (OIDC discovery or a JWKS URL).
     #[serde(default)]
     pub issuers: Vec<RawIssuer>,
+    /// The decision endpoint for other proxies (auth_request, forward_auth, ext_authz).
+    pub decision: Option<RawDecision>,
+}
+
+/// `[decision]`: "may this request pass, and as whom?" for another proxy.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawDecision {
+    pub prefix: Option<String>,
+    /// Peers whose `X-Forwarded-*` / `X-Original-*` headers describe the original request.
+    #[serde(default)]
+    pub trusted_peers: Vec<String>,
+    /// Allow answers ask Envoy to drop `Authorization` before forwarding.
+    pub envoy_remove_credentials: Option<bool>,
 }
 
 /// `[[issuers]]`: tokens from an identity provider, verified with its published keys.

@@ -33,6 +33,7 @@ use crate::identity::IdentityHeaders;
 use crate::keys::{parse_algorithm, Key, KeyMaterial};
 use crate::routes::{normalize_path, Access, RouteRule};
 
+mod decision;
 mod dialects;
 mod http2;
 mod issuers;
@@ -97,6 +98,15 @@ pub(super) fn validate(
     let state = v.state(raw.state.as_ref(), &root.key("state"));
     let user_database = v.user_database(raw.user_database.as_ref(), &root.key("user_database"));
     let issuers = v.issuers(&raw.issuers, &root.key("issuers"));
+    let decision = v.decision(raw.decision.as_ref(), &root.key("decision"));
+    if let (Some(upstream), None) = (&upstream, &decision) {
+        if upstream.target == UpstreamTarget::None && raw.dialects.tables.is_empty() {
+            v.problems.at(
+                &root.key("upstream").key("address"),
+                "\"none\" leaves nothing to answer: add [decision] (or a dialect)",
+            );
+        }
+    }
     if let Some(auth) = &auth {
         for (i, issuer) in issuers.iter().enumerate() {
             if issuer.issuer == auth.issuer {
@@ -189,6 +199,7 @@ pub(super) fn validate(
                 state,
                 user_database,
                 issuers,
+                decision,
                 warnings,
                 watched,
             })
@@ -308,7 +319,13 @@ impl Validator<'_, '_> {
     }
 
     fn upstream(&mut self, raw: &RawUpstream, path: &KeyPath) -> Option<Upstream> {
-        let target = if raw.address == "builtin:echo" {
+        let target = if raw.address == "none" {
+            if raw.tls {
+                self.problems
+                    .at(&path.key("tls"), "there is no upstream to speak TLS to");
+            }
+            Some(UpstreamTarget::None)
+        } else if raw.address == "builtin:echo" {
             if raw.tls {
                 self.problems.at(
                     &path.key("tls"),
@@ -340,7 +357,7 @@ impl Validator<'_, '_> {
                     self.problems.at(
                         &path.key("address"),
                         format!(
-                            "expected host:port or \"builtin:echo\", found {:?}",
+                            "expected host:port, \"builtin:echo\" or \"none\", found {:?}",
                             raw.address
                         ),
                     );
