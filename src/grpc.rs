@@ -8,7 +8,9 @@
 
 use http::header::{HeaderMap, HeaderName, HeaderValue, CONTENT_TYPE};
 
-use crate::respond::LocalResponse;
+use http::header::RETRY_AFTER;
+
+use crate::respond::{LocalResponse, Refusal};
 
 pub static GRPC_STATUS: HeaderName = HeaderName::from_static("grpc-status");
 pub static GRPC_MESSAGE: HeaderName = HeaderName::from_static("grpc-message");
@@ -57,6 +59,18 @@ pub fn is_grpc(headers: &HeaderMap) -> bool {
     bytes.len() >= PREFIX.len()
         && bytes[..PREFIX.len()].eq_ignore_ascii_case(PREFIX)
         && matches!(bytes.get(PREFIX.len()), None | Some(b'+' | b';' | b' '))
+}
+
+/// `refusal` as a gRPC client reads it: the code its HTTP status maps to, its message.
+pub fn refusal(refusal: &Refusal) -> LocalResponse {
+    let (_, message) = refusal.code_and_message();
+    let mut response = trailers_only(GrpcCode::for_http_status(refusal.status()), message);
+    if let Refusal::TooManyRequests { retry_after_secs } = refusal {
+        response
+            .headers
+            .push((RETRY_AFTER, HeaderValue::from(*retry_after_secs)));
+    }
+    response
 }
 
 /// A Trailers-Only answer: HTTP 200, `grpc-status`, `grpc-message`, no body.

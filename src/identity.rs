@@ -17,12 +17,12 @@
 //!   names are dropped here rather than trusted (see `forwarded.rs`).
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 
 use bytes::Bytes;
 use http::header::{HeaderName, HeaderValue};
 
-use crate::issuers::KeyState;
 use crate::users::{User, UserStore};
 
 /// How the request authenticated, as forwarded in `X-Auth-Method`.
@@ -130,6 +130,38 @@ pub struct Identity {
     /// An external issuer's token: `X-Auth-Issuer`, and the issuer's key set it was
     /// verified under.
     issuer: Option<IssuedBy>,
+}
+
+/// An external issuer's key set as its identities see it (`issuers.rs` keeps it): a
+/// cached identity is used only while the set it was verified with is current.
+#[derive(Debug, Default)]
+pub struct KeyState {
+    /// Bumped when a key leaves the set.
+    generation: AtomicU64,
+    /// The keys are there and not stale.
+    usable: AtomicBool,
+}
+
+impl KeyState {
+    /// Whether an identity verified under `generation` may still be used.
+    pub fn is_current(&self, generation: u64) -> bool {
+        self.usable.load(Ordering::Acquire) && self.generation.load(Ordering::Acquire) == generation
+    }
+
+    pub fn is_usable(&self) -> bool {
+        self.usable.load(Ordering::Acquire)
+    }
+
+    /// A new key set, `generation`, is in place.
+    pub fn set(&self, generation: u64, usable: bool) {
+        self.generation.store(generation, Ordering::Release);
+        self.usable.store(usable, Ordering::Release);
+    }
+
+    /// The keys went stale; true if they were usable until now.
+    pub fn mark_unusable(&self) -> bool {
+        self.usable.swap(false, Ordering::AcqRel)
+    }
 }
 
 /// The external issuer behind an identity (`issuers.rs`).

@@ -1,9 +1,10 @@
 //! External token issuers (`[[issuers]]`): identity providers whose tokens gatehouse
 //! accepts beside its own, verified with the keys they publish (OIDC discovery, JWKS).
 //!
-//! A token is routed here by its `iss` (read before verifying; `verifier.rs`) and then
-//! verified with that issuer's keys and algorithms only, so it cannot pick a weaker key,
-//! another issuer's key or a dialect's HMAC secret.
+//! A token is routed here by its `iss` (read before verifying), and `verifier/external.rs`
+//! verifies it with the keys this module hands out for it, that issuer's keys and
+//! algorithms only, so it cannot pick a weaker key, another issuer's key or a dialect's
+//! HMAC secret.
 //!
 //! Keys are fetched so that fetching never becomes the outage:
 //! - first at start, on a background thread of their own (`/readyz` waits up to
@@ -19,7 +20,6 @@
 //!   issuer at their next use (`KeyState`'s generation), so a dropped key's tokens stop
 //!   at the refresh, not at the end of the cache TTL.
 
-pub mod claims;
 pub mod fetch;
 pub mod jwks;
 pub mod metrics;
@@ -32,12 +32,11 @@ use std::time::{Duration, Instant};
 
 use arc_swap::ArcSwapOption;
 use http::HeaderValue;
-use jsonwebtoken::{Header, Validation};
-use serde_json::{Map, Value};
+use jsonwebtoken::Header;
 use tokio::sync::{watch, Notify};
 
 use crate::background::BackgroundRuntime;
-use crate::verifier::jwt::{map_error, TokenError};
+use crate::identity::KeyState;
 use fetch::{FetchError, Fetcher};
 use jwks::IssuerKey;
 use metrics::{FetchResult, IssuerMetrics};
@@ -46,47 +45,44 @@ use settings::{IssuerSettings, KeySource};
 /// The longest a request waits for the fetch its unknown `kid` asked for.
 const UNKNOWN_KID_WAIT: Duration = Duration::from_secs(2);
 
-/// Why an external token was not accepted.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// Why an issuer has no key for a token.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum IssuerRefusal {
-    Token(TokenError),
+    /// The token's `alg` is not one of the issuer's `algorithms`.
+    Algorithm,
+    /// No key of the issuer has the token's `kid` (and algorithm), even after a fetch.
+    UnknownKey,
     /// No usable keys: not fetched yet, or stale past `max_stale`.
     Unavailable,
 }
 
-impl From<TokenError> for IssuerRefusal {
-    fn from(error: TokenError) -> Self {
-        IssuerRefusal::Token(error)
-    }
+/// The keys of an issuer that may verify one token: those of its `alg` (and `kid`).
+pub struct KeysFor {
+    set: Arc<KeySet>,
+    algorithm: jsonwebtoken::Algorithm,
+    kid: Option<String>,
 }
 
-/// An external token that verified, with what it was verified against.
-pub struct VerifiedExternal {
-    pub claims: Map<String, Value>,
-    /// The key set's generation: the identity is good while it is current.
-    pub generation: u64,
+impl KeysFor {
+    pub fn candidates(&self) -> impl Iterator<Item = &IssuerKey> {
+        self.set
+            .keys
+            .iter()
+            .filter(|key| key.algorithms.contains(&self.algorithm))
+            .filter(|key| self.kid.is_none() || key.kid == self.kid)
+    }
+
+    /// The key set's generation: an identity verified with it is good while it is
+    /// current (`identity::KeyState`).
+    pub fn generation(&self) -> u64 {
+        self.set.generation
+    }
 }
 
 /// The issuer's key set, replaced whole by each successful fetch.
 struct KeySet {
     keys: Vec<IssuerKey>,
     generation: u64,
-}
-
-/// What a cached identity of an issuer checks on every use.
-#[derive(Debug, Default)]
-pub struct KeyState {
-    /// Bumped when a key leaves the set.
-    generation: AtomicU64,
-    /// The keys are there and not stale.
-    usable: AtomicBool,
-}
-
-impl KeyState {
-    /// Whether an identity verified under `generation` may still be used.
-    pub fn is_current(&self, generation: u64) -> bool {
-        self.usable.load(Ordering::Acquire) && self.generation.load(Ordering::Acquire) == generation
-    }
 }
 
 /// What an unknown `kid` may do.
@@ -156,93 +152,40 @@ impl Issuer {
             .saturating_add(1)
     }
 
-    /// Verifies `token` (whose `iss` named this issuer) with this issuer's keys.
-    pub async fn verify(
-        &self,
-        token: &str,
-        header: &Header,
-    ) -> Result<VerifiedExternal, IssuerRefusal> {
+    /// The keys that may verify a token with `header` (whose `iss` named this issuer).
+    /// An unknown `kid` asks for a fetch and waits for it (`UNKNOWN_KID_WAIT`).
+    pub async fn keys_for(&self, header: &Header) -> Result<KeysFor, IssuerRefusal> {
         if !self.settings.algorithms.contains(&header.alg) {
-            return Err(TokenError::Header("algorithm not accepted for this issuer").into());
+            return Err(IssuerRefusal::Algorithm);
         }
         let mut waited = false;
         loop {
-            let Some(keys) = self.keys.load_full() else {
+            let Some(set) = self.keys.load_full() else {
                 return Err(IssuerRefusal::Unavailable);
             };
-            if !self.state.usable.load(Ordering::Acquire) {
+            if !self.state.is_usable() {
                 return Err(IssuerRefusal::Unavailable);
             }
-            let candidates: Vec<&IssuerKey> = keys
-                .keys
-                .iter()
-                .filter(|key| key.algorithms.contains(&header.alg))
-                .filter(|key| header.kid.is_none() || key.kid == header.kid)
-                .collect();
-            if candidates.is_empty() {
-                if header.kid.is_some() && !waited {
-                    waited = true;
-                    let mut done = self.fetches_done.subscribe();
-                    match self.ask_refetch() {
-                        Refetch::Requested | Refetch::InFlight => {
-                            let _ = tokio::time::timeout(UNKNOWN_KID_WAIT, done.changed()).await;
-                            continue;
-                        }
-                        Refetch::TooSoon => {}
-                    }
-                }
-                return Err(TokenError::UnknownKey.into());
+            let keys = KeysFor {
+                set,
+                algorithm: header.alg,
+                kid: header.kid.clone(),
+            };
+            if keys.candidates().next().is_some() {
+                return Ok(keys);
             }
-            return self
-                .decode(token, header.alg, &candidates)
-                .map(|claims| VerifiedExternal {
-                    claims,
-                    generation: keys.generation,
-                })
-                .map_err(Into::into);
-        }
-    }
-
-    fn decode(
-        &self,
-        token: &str,
-        algorithm: jsonwebtoken::Algorithm,
-        keys: &[&IssuerKey],
-    ) -> Result<Map<String, Value>, TokenError> {
-        let mut best: Option<TokenError> = None;
-        for key in keys {
-            let mut validation = Validation::new(algorithm);
-            validation.leeway = self.settings.leeway.as_secs();
-            validation.validate_nbf = true;
-            validation.set_required_spec_claims(&["exp", "iss"]);
-            validation.set_issuer(&[&self.settings.issuer]);
-            if self.settings.audiences.is_empty() {
-                validation.validate_aud = false;
-            } else {
-                validation.set_audience(&self.settings.audiences);
+            if header.kid.is_none() || waited {
+                return Err(IssuerRefusal::UnknownKey);
             }
-            match jsonwebtoken::decode::<Map<String, Value>>(token, &key.key, &validation) {
-                Ok(data) => return Ok(data.claims),
-                Err(e) => {
-                    let error = match e.kind() {
-                        // A token without `aud` when audiences are required.
-                        jsonwebtoken::errors::ErrorKind::MissingRequiredClaim(claim)
-                            if claim == "aud" =>
-                        {
-                            TokenError::Audience
-                        }
-                        kind => map_error(kind),
-                    };
-                    // The signature is what tells keys apart; anything after it is
-                    // the token's own problem and final.
-                    if error != TokenError::BadSignature {
-                        return Err(error);
-                    }
-                    best = Some(error);
+            waited = true;
+            let mut done = self.fetches_done.subscribe();
+            match self.ask_refetch() {
+                Refetch::Requested | Refetch::InFlight => {
+                    let _ = tokio::time::timeout(UNKNOWN_KID_WAIT, done.changed()).await;
                 }
+                Refetch::TooSoon => return Err(IssuerRefusal::UnknownKey),
             }
         }
-        Err(best.unwrap_or(TokenError::BadSignature))
     }
 
     fn ask_refetch(&self) -> Refetch {
@@ -332,11 +275,10 @@ impl Issuer {
         }
         let count = keys.len();
         self.keys.store(Some(Arc::new(KeySet { keys, generation })));
-        self.state.generation.store(generation, Ordering::Release);
         self.last_success_ms.store(self.now_ms(), Ordering::Release);
-        self.state.usable.store(true, Ordering::Release);
+        self.state.set(generation, true);
         self.metrics
-            .keys(self.name(), count, crate::verifier::unix_now());
+            .keys(self.name(), count, crate::iso8601::unix_now());
         if old.is_none() || !added.is_empty() || !removed.is_empty() {
             log::info!(
                 "issuer {}: keys {:?} (added {:?}, removed {:?})",
@@ -358,7 +300,7 @@ impl Issuer {
         let age = Duration::from_millis(self.now_ms().saturating_sub(last));
         let max_stale = self.settings.fetch.max_stale;
         if age > max_stale {
-            if self.state.usable.swap(false, Ordering::AcqRel) {
+            if self.state.mark_unusable() {
                 log::warn!(
                     "issuer {}: keys not refreshed for {age:?} (max_stale {max_stale:?}); its tokens are refused until a fetch succeeds",
                     self.name()

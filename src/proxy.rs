@@ -363,7 +363,7 @@ impl ProxyHttp for Gatehouse {
             }
             Verdict::Refuse(refusal) => {
                 let response = if ctx.grpc {
-                    refusal.to_grpc_response()
+                    crate::grpc::refusal(&refusal)
                 } else {
                     refusal.to_response(&state.challenges)
                 };
@@ -486,7 +486,7 @@ impl ProxyHttp for Gatehouse {
                 let challenges = ctx.snapshot.as_ref().map(|s| s.state.challenges.clone());
                 if let Some(challenges) = challenges {
                     let mut response = if ctx.grpc {
-                        refusal.to_grpc_response()
+                        crate::grpc::refusal(&refusal)
                     } else {
                         refusal.to_response(&challenges)
                     };

@@ -6,7 +6,7 @@
 //! 429 `too_many_requests` (+ `Retry-After`), 503 `busy` (+ `Retry-After`),
 //! 502 `bad_gateway`, 504 `gateway_timeout`. Every local response carries
 //! `Cache-Control: no-store`. A gRPC request gets the same refusals in gRPC's shape
-//! ([`Refusal::to_grpc_response`]). Dialect endpoints render their own documented shapes and
+//! (`grpc::refusal`). Dialect endpoints render their own documented shapes and
 //! only use [`LocalResponse`] and [`send`] from here.
 
 use bytes::Bytes;
@@ -17,8 +17,6 @@ use http::header::{
 use pingora::http::ResponseHeader;
 use pingora::protocols::http::ServerSession;
 use pingora::proxy::Session;
-
-use crate::grpc::GrpcCode;
 
 /// A complete response built without Pingora types, so deciding code stays testable.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -139,7 +137,7 @@ impl Refusal {
     }
 
     /// The JSON `error` code and the `message`.
-    fn code_and_message(&self) -> (&str, &str) {
+    pub fn code_and_message(&self) -> (&str, &str) {
         match self {
             Refusal::BadRequest(m) => ("bad_request", m),
             Refusal::Unauthorized { message, .. } => ("unauthorized", message),
@@ -179,19 +177,6 @@ impl Refusal {
                 "gRPC needs HTTP/2 to the upstream, and [upstream] protocol is http1",
             ),
         }
-    }
-
-    /// The refusal as a gRPC client reads it (`grpc.rs`).
-    pub fn to_grpc_response(&self) -> LocalResponse {
-        let (_, message) = self.code_and_message();
-        let mut response =
-            crate::grpc::trailers_only(GrpcCode::for_http_status(self.status()), message);
-        if let Refusal::TooManyRequests { retry_after_secs } = self {
-            response
-                .headers
-                .push((RETRY_AFTER, HeaderValue::from(*retry_after_secs)));
-        }
-        response
     }
 
     pub fn to_response(&self, challenges: &Challenges) -> LocalResponse {

@@ -13,6 +13,8 @@
 //! served from an entry made under the old configuration.
 
 mod cache;
+pub mod claims;
+mod external;
 pub mod jwt;
 
 use std::sync::Arc;
@@ -24,8 +26,8 @@ use cache::{Digester, Domain, IdentityCache};
 use jwt::{TokenAcceptors, TokenError, UserRef, VerifiedToken};
 
 use crate::credentials::{CredentialError, CredentialKind, PasswordParts, Presented};
-use crate::identity::{Identity, Principal, Principals};
-use crate::issuers::{unverified_issuer, Issuer, IssuerRefusal, Issuers};
+use crate::identity::{Identity, Principals};
+use crate::issuers::{unverified_issuer, Issuers};
 use crate::metrics::{CacheResult, Metrics};
 use crate::offload::Busy;
 use crate::passwords::{Lookup as PasswordLookup, PasswordChecker, PasswordFailure};
@@ -215,72 +217,6 @@ impl Verifier {
                 token.expires_at,
             )
             .fresh_until(found.fresh_until),
-        ))
-    }
-
-    /// A token of an external issuer: its keys, its claim mapping, and gatehouse's user
-    /// only when the issuer says `require_user`.
-    async fn verify_external(
-        &self,
-        issuer: &Arc<Issuer>,
-        token: &str,
-        kind: CredentialKind,
-    ) -> Result<Arc<Identity>, AuthError> {
-        let header = jwt::checked_header(token)?;
-        let verified = issuer.verify(token, &header).await.map_err(|e| match e {
-            IssuerRefusal::Token(e) => AuthError::Token(e),
-            IssuerRefusal::Unavailable => AuthError::IssuerUnavailable,
-        })?;
-        let claims = &verified.claims;
-        let mapping = &issuer.settings.claims;
-        let mapped = crate::issuers::claims::map(claims, mapping)?;
-        let (principal, fresh_until) = if mapping.require_user {
-            let found = self
-                .users
-                .find(UserKey::Username(&mapped.username))
-                .await
-                .map_err(|_| AuthError::Unavailable)?
-                .ok_or(TokenError::UnknownUser)?;
-            if !found.user.active {
-                return Err(TokenError::Inactive.into());
-            }
-            (self.principals.of(&found.user), found.fresh_until)
-        } else {
-            let user = crate::users::User {
-                username: mapped.username,
-                id: None,
-                email: mapped.email,
-                roles: mapped.roles,
-                active: true,
-                // Never checked: the issuer vouches for this user, gatehouse holds no
-                // password for them.
-                password: crate::users::PasswordHash::default_dummy(),
-            };
-            (
-                Arc::new(Principal::external(
-                    Arc::new(user),
-                    mapped.user_id.as_deref(),
-                )),
-                None,
-            )
-        };
-        let seconds = |name: &str| claims.get(name).and_then(jwt::unix_seconds);
-        let expires_at = seconds("exp").ok_or_else(|| TokenError::Claim("exp".into()))?;
-        let token_id = claims.get("jti").and_then(|v| v.as_str());
-        Ok(Arc::new(
-            Identity::of_token(
-                principal,
-                kind.method(),
-                token_id,
-                seconds("iat"),
-                expires_at,
-            )
-            .fresh_until(fresh_until)
-            .issued_by(
-                issuer.header_value(),
-                issuer.key_state().clone(),
-                verified.generation,
-            ),
         ))
     }
 

@@ -3,7 +3,7 @@
 
 use serde_json::{Map, Value};
 
-use super::settings::ClaimMapping;
+use crate::issuers::settings::ClaimMapping;
 use crate::verifier::jwt::TokenError;
 
 /// Who an external token names.
