@@ -79,3 +79,9 @@ mod h2_abuse;
 mod oidc_kit;
 // External issuers against the real OIDC provider: identity, rotation, outages, attacks.
 mod issuers;
+// The application behind the front proxies: a raw HTTP/1.1 echo that records requests.
+mod echo_upstream;
+// The real nginx that the decision endpoint tests put in front of gatehouse.
+mod nginx_server;
+// The real Caddy that the decision endpoint tests put in front of gatehouse.
+mod caddy_server;
