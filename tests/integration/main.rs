@@ -85,3 +85,6 @@ mod echo_upstream;
 mod nginx_server;
 // The real Caddy that the decision endpoint tests put in front of gatehouse.
 mod caddy_server;
+// The decision endpoint behind nginx and Caddy, and the Envoy/Traefik/ingress-nginx
+// protocols: identity copied, forgeries and spoofed descriptions refused, `..` handling.
+mod front_proxies;
