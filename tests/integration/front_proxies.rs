@@ -1027,6 +1027,34 @@ fn traefik_forward_auth_headers_from_a_trusted_peer() {
     assert_eq!(r.status, 200, "{}", r.text());
 }
 
+/// A gRPC call behind the front proxy: Traefik, Caddy and nginx pass the client's
+/// `content-type: application/grpc` to the decision endpoint. gatehouse has no upstream
+/// here, so its `[upstream] protocol` says nothing about how the proxy reaches the
+/// application: the call is decided like any other request, and a refusal is plain
+/// HTTP (a gRPC-shaped refusal is an HTTP 200, which the proxy would take for "allow").
+#[test]
+fn a_grpc_call_is_decided_like_any_other_request() {
+    let gh = decision_gatehouse("\"127.0.0.1/32\"");
+    let call = |headers: &[(&str, &str)]| {
+        let mut all = vec![
+            ("X-Forwarded-Method", "POST"),
+            ("X-Forwarded-Uri", "/orders.v1.Orders/Get"),
+            ("X-Forwarded-Proto", "http"),
+            ("Content-Type", "application/grpc"),
+            ("TE", "trailers"),
+        ];
+        all.extend_from_slice(headers);
+        raw_get(gh.addr(), PREFIX, &all)
+    };
+    let r = call(&[]);
+    assert_eq!(r.status, 401, "{:?} {}", r.headers, r.text());
+    assert!(r.header("grpc-status").is_none(), "{:?}", r.headers);
+    let user = basic("TestUser", "password");
+    let r = call(&[("Authorization", &user)]);
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(r.header("x-auth-user"), Some("TestUser"));
+}
+
 /// ingress-nginx's auth subrequest: X-Original-URL absolute
 /// (`$scheme://$http_host$request_uri`), X-Original-Method, X-Sent-From, X-Real-IP,
 /// X-Forwarded-For, X-Auth-Request-Redirect, and the client's headers.
