@@ -14,6 +14,13 @@
 //! The first two are believed only from `trusted_peers`: from anyone else they are
 //! ignored, and the third applies. Nothing here reads a body.
 //!
+//! Front proxies set their own describing headers but pass a client's others through
+//! (ingress-nginx passes `X-Forwarded-Uri`, Caddy and Traefik pass `X-Original-URL`), so
+//! a client could describe a public path while asking for a private one. `original`
+//! pins the one source the proxy sets (`"x-forwarded"`, `"x-original"`, `"path"`);
+//! with the default `"auto"`, a request that carries both families, or one describing
+//! header twice, is refused (400) rather than guessed at.
+//!
 //! Answers: allow is 200 with the identity headers in the response (a public route:
 //! 200 without them); deny is the proxied traffic's refusal, 401 with
 //! `WWW-Authenticate`, 403, 400, 429, or 503 when gatehouse itself cannot decide.
@@ -50,12 +57,26 @@ fn is_description(name: &HeaderName) -> bool {
     .contains(&name)
 }
 
+/// Where the original request is read from (`[decision] original`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OriginalFrom {
+    /// Whichever family the trusted proxy sent; both at once is refused.
+    Auto,
+    /// `X-Forwarded-Method`/`-Uri`/`-Host` only (Traefik, Caddy).
+    XForwarded,
+    /// `X-Original-Method`/`-URL`/`-URI` only (nginx, ingress-nginx).
+    XOriginal,
+    /// The method and the path after the prefix only (Envoy, Istio, Oathkeeper).
+    Path,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DecisionSettings {
     /// Normalised, no trailing slash.
     pub prefix: String,
     pub trusted_peers: Vec<IpNet>,
     pub envoy_remove_credentials: bool,
+    pub original: OriginalFrom,
 }
 
 impl DecisionSettings {
@@ -81,7 +102,9 @@ pub fn original_request(
     settings: &DecisionSettings,
 ) -> Result<RequestHeader, Refusal> {
     let headers = &asked.headers;
-    let trusted = settings.is_trusted(peer);
+    let trusted = settings.is_trusted(peer) && settings.original != OriginalFrom::Path;
+    // A describing header given twice: the proxy appended to a client's.
+    let repeated = |name: &HeaderName| headers.get_all(name).iter().nth(1).is_some();
     let text = |name: &HeaderName| {
         headers
             .get(name)
@@ -89,6 +112,30 @@ pub fn original_request(
             .and_then(|v| v.to_str().ok())
             .filter(|v| !v.is_empty())
     };
+    if trusted {
+        let forwarded = [&X_FORWARDED_METHOD, &X_FORWARDED_URI, &X_FORWARDED_HOST];
+        let original = [&X_ORIGINAL_METHOD, &X_ORIGINAL_URL, &X_ORIGINAL_URI];
+        let ambiguous = "the original request is described twice (X-Forwarded-* and X-Original-*, or one header repeated): set [decision] original";
+        if [forwarded, original]
+            .iter()
+            .flatten()
+            .any(|name| repeated(name))
+        {
+            return Err(Refusal::BadRequest(ambiguous.into()));
+        }
+        let has = |names: &[&HeaderName]| names.iter().any(|name| headers.contains_key(*name));
+        if settings.original == OriginalFrom::Auto && has(&forwarded) && has(&original) {
+            return Err(Refusal::BadRequest(ambiguous.into()));
+        }
+    }
+    let from_forwarded = matches!(
+        settings.original,
+        OriginalFrom::Auto | OriginalFrom::XForwarded
+    );
+    let from_original = matches!(
+        settings.original,
+        OriginalFrom::Auto | OriginalFrom::XOriginal
+    );
     let own_method = asked.method.as_str();
     let rest_of_path = || -> String {
         let rest = settings.rest(asked.uri.path()).unwrap_or("");
@@ -98,12 +145,16 @@ pub fn original_request(
             None => path.to_owned(),
         }
     };
-    let (method, target) = if let Some(uri) = text(&X_FORWARDED_URI) {
+    let forwarded_uri = text(&X_FORWARDED_URI).filter(|_| from_forwarded);
+    let original_url = text(&X_ORIGINAL_URL)
+        .or_else(|| text(&X_ORIGINAL_URI))
+        .filter(|_| from_original);
+    let (method, target) = if let Some(uri) = forwarded_uri {
         (
             text(&X_FORWARDED_METHOD).unwrap_or(own_method),
             uri.to_owned(),
         )
-    } else if let Some(url) = text(&X_ORIGINAL_URL).or_else(|| text(&X_ORIGINAL_URI)) {
+    } else if let Some(url) = original_url {
         (
             text(&X_ORIGINAL_METHOD).unwrap_or(own_method),
             origin_form(url)?,
@@ -125,7 +176,8 @@ pub fn original_request(
                 .map_err(|_| Refusal::BadRequest("malformed header".into()))?;
         }
     }
-    if let Some(host) = text(&X_FORWARDED_HOST).and_then(|h| HeaderValue::from_str(h).ok()) {
+    let forwarded_host = text(&X_FORWARDED_HOST).filter(|_| from_forwarded);
+    if let Some(host) = forwarded_host.and_then(|h| HeaderValue::from_str(h).ok()) {
         original
             .insert_header(HOST, host)
             .map_err(|_| Refusal::BadRequest("malformed X-Forwarded-Host".into()))?;

@@ -37,8 +37,8 @@ use crate::dialects::{DialectContext, DialectRequest, Endpoint};
 use crate::forwarded::X_REQUEST_ID;
 use crate::identity::Identity;
 use crate::metrics::{Metrics, Outcome, Protocol};
-use crate::respond::send;
 use crate::respond::LocalResponse;
+use crate::respond::{send, Refusal};
 use crate::state::Shared;
 use crate::state::{State, UpstreamPeer};
 
@@ -241,6 +241,9 @@ impl Gatehouse {
         settings: &DecisionSettings,
     ) -> Result<()> {
         ctx.dialect = Some("decision");
+        // The asking proxy reads the answer, not a gRPC client: a gRPC-shaped failure
+        // would be a 200, which it would take for "allow".
+        ctx.grpc = false;
         let asked = session.req_header();
         let original = match decision_endpoint::original_request(asked, ctx.peer_ip, settings) {
             Ok(original) => original,
@@ -270,6 +273,13 @@ impl Gatehouse {
             Verdict::Public | Verdict::Answer(_) => {
                 decision_endpoint::allow(std::iter::empty(), settings)
             }
+            // About gatehouse's own upstream, which a decision never uses.
+            Verdict::Refuse(Refusal::GrpcNeedsHttp2) => match &ctx.identity {
+                Some(identity) => {
+                    decision_endpoint::allow(state.identity.pairs(identity), settings)
+                }
+                None => decision_endpoint::allow(std::iter::empty(), settings),
+            },
             Verdict::Refuse(refusal) => refusal.to_response(&state.challenges),
         };
         self.respond(session, ctx, response).await

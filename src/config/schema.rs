@@ -52,6 +52,8 @@ pub struct RawDecision {
     pub trusted_peers: Vec<String>,
     /// Allow answers ask Envoy to drop `Authorization` before forwarding.
     pub envoy_remove_credentials: Option<bool>,
+    /// "auto" (default), "x-forwarded", "x-original" or "path".
+    pub original: Option<String>,
 }
 
 /// `[[issuers]]`: tokens from an identity provider, verified with its published keys.

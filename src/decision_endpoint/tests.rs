@@ -5,6 +5,7 @@ fn settings(trusted: &[&str]) -> DecisionSettings {
         prefix: DEFAULT_PREFIX.into(),
         trusted_peers: trusted.iter().map(|t| t.parse().unwrap()).collect(),
         envoy_remove_credentials: false,
+        original: OriginalFrom::Auto,
     }
 }
 
@@ -160,5 +161,61 @@ fn the_client_counted_is_the_trusted_proxys_last_forwarded_for() {
     assert_eq!(
         client_address(&bare, peer("127.0.0.1"), &s),
         peer("127.0.0.1")
+    );
+}
+
+#[test]
+fn a_client_cannot_add_a_description_of_its_own() {
+    let local = peer("127.0.0.1");
+    // ingress-nginx sets X-Original-URL and passes the client's X-Forwarded-Uri along.
+    let mixed = asked(
+        "GET",
+        "/.gatehouse/decision",
+        &[
+            ("X-Original-URL", "https://shop/admin/secret"),
+            ("X-Forwarded-Uri", "/public/x"),
+        ],
+    );
+    let auto = settings(&["127.0.0.1/32"]);
+    assert!(matches!(
+        original_request(&mixed, local, &auto),
+        Err(Refusal::BadRequest(_))
+    ));
+    // Pinned to the proxy's own family, the other is ignored.
+    let pinned = DecisionSettings {
+        original: OriginalFrom::XOriginal,
+        ..settings(&["127.0.0.1/32"])
+    };
+    assert_eq!(
+        target(&original_request(&mixed, local, &pinned).unwrap()).1,
+        "/admin/secret"
+    );
+    // A header appended to the client's copy.
+    let mut twice = asked("GET", "/.gatehouse/decision", &[]);
+    twice.append_header("X-Forwarded-Uri", "/public/x").unwrap();
+    twice
+        .append_header("X-Forwarded-Uri", "/admin/secret")
+        .unwrap();
+    let pinned = DecisionSettings {
+        original: OriginalFrom::XForwarded,
+        ..settings(&["127.0.0.1/32"])
+    };
+    assert!(original_request(&twice, local, &pinned).is_err());
+    // `path`: nothing but the path after the prefix, whoever asks.
+    let path = DecisionSettings {
+        original: OriginalFrom::Path,
+        ..settings(&["127.0.0.1/32"])
+    };
+    let envoy = asked(
+        "GET",
+        "/.gatehouse/decision/admin/secret",
+        &[
+            ("X-Forwarded-Uri", "/public/x"),
+            ("X-Original-URL", "/public/y"),
+        ],
+    );
+    assert_eq!(
+        target(&original_request(&envoy, local, &path).unwrap()).1,
+        "/admin/secret"
     );
 }

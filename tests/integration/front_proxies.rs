@@ -726,6 +726,16 @@ fn caddy_never_lets_a_client_describe_the_original_request() {
         ("X-Original-URI", "/public/x"),
         ("X-Original-Method", "GET"),
     ];
+    // With `original = "auto"` (the example's default) the two families together are
+    // refused as ambiguous; pinned to Caddy's own family, the client's are ignored.
+    let r = send(&caddy.url("/admin/secret"), "GET", &spoof, None);
+    assert_eq!(r.status, 400, "{}", r.text());
+    assert!(r.text().contains("[decision] original"), "{}", r.text());
+    let pinned = Gatehouse::start(
+        &decision_config("\"127.0.0.1/32\"")
+            .replace("[decision]\n", "[decision]\noriginal = \"x-forwarded\"\n"),
+    );
+    let caddy = caddy_in_front(&pinned, &app);
     let r = send(&caddy.url("/admin/secret"), "GET", &spoof, None);
     assert_eq!(r.status, 401, "{}", r.text());
     assert_eq!(app.requests().len(), 0);

@@ -4,7 +4,7 @@
 use super::Validator;
 use crate::config::error::KeyPath;
 use crate::config::schema::RawDecision;
-use crate::decision_endpoint::{DecisionSettings, DEFAULT_PREFIX};
+use crate::decision_endpoint::{DecisionSettings, OriginalFrom, DEFAULT_PREFIX};
 use crate::routes::normalize_path;
 
 impl Validator<'_, '_> {
@@ -37,10 +37,24 @@ impl Validator<'_, '_> {
                 ),
             }
         }
+        let original = match raw.original.as_deref() {
+            None | Some("auto") => OriginalFrom::Auto,
+            Some("x-forwarded") => OriginalFrom::XForwarded,
+            Some("x-original") => OriginalFrom::XOriginal,
+            Some("path") => OriginalFrom::Path,
+            Some(other) => {
+                self.problems.at(
+                    &at.key("original"),
+                    format!("expected \"auto\", \"x-forwarded\", \"x-original\" or \"path\", found {other:?}"),
+                );
+                OriginalFrom::Auto
+            }
+        };
         Some(DecisionSettings {
             prefix,
             trusted_peers,
             envoy_remove_credentials: raw.envoy_remove_credentials.unwrap_or(false),
+            original,
         })
     }
 }
