@@ -20,10 +20,13 @@
 
 use std::net::{SocketAddr, TcpStream};
 use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::{Child, Command};
+use std::time::Duration;
 
-use crate::harness::{free_port, output_within, terminate};
+use crate::harness::{output_within, terminate};
+use crate::server_process::{
+    accepts, installed, on_free_port, spawn_logged, wait_ready, Failure, Start,
+};
 
 const START_DEADLINE: Duration = Duration::from_secs(15);
 /// How Go reports a failed bind.
@@ -45,23 +48,15 @@ impl CaddyServer {
             sites.contains(PORT),
             "the Caddyfile needs a site address on 127.0.0.1:{PORT}"
         );
-        const ATTEMPTS: usize = 3;
-        for attempt in 1..=ATTEMPTS {
+        on_free_port("caddy", |port| {
             let mut server = Self {
                 child: None,
                 dir: tempfile::tempdir().expect("tempdir"),
-                port: free_port(),
+                port,
             };
             server.write_config(sites);
-            match server.spawn_and_wait() {
-                Ok(()) => return server,
-                Err(Failure::PortInUse(log)) if attempt < ATTEMPTS => {
-                    eprintln!("caddy lost a port race, retrying:\n{log}");
-                }
-                Err(failure) => panic!("caddy did not start:\n{}", failure.log()),
-            }
-        }
-        unreachable!("the last attempt returns or panics")
+            server.spawn_and_wait().map(|()| server)
+        })
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -118,56 +113,46 @@ impl CaddyServer {
     }
 
     fn spawn_and_wait(&mut self) -> Result<(), Failure> {
-        let log = std::fs::File::create(self.path("caddy.log")).expect("caddy.log");
+        let log = self.path("caddy.log");
         let dir = self.dir.path();
-        let child = Command::new("caddy")
-            .args(["run", "--adapter", "caddyfile", "--config"])
-            .arg(self.path("Caddyfile"))
-            .current_dir(dir)
-            .env("HOME", dir)
-            .env("XDG_DATA_HOME", dir.join("data"))
-            .env("XDG_CONFIG_HOME", dir.join("config"))
-            .stdin(Stdio::null())
-            .stdout(log.try_clone().expect("caddy.log"))
-            .stderr(log)
-            .spawn();
-        let child = match child {
-            Ok(child) => child,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => panic!(
-                "caddy is not installed (not on PATH): run .ci/deps, which installs Debian's \
-                 caddy package; the decision endpoint tests need a real Caddy"
-            ),
-            Err(e) => panic!("cannot run caddy: {e}"),
-        };
+        let child = spawn_logged(
+            Command::new("caddy")
+                .args(["run", "--adapter", "caddyfile", "--config"])
+                .arg(self.path("Caddyfile"))
+                .current_dir(dir)
+                .env("HOME", dir)
+                .env("XDG_DATA_HOME", dir.join("data"))
+                .env("XDG_CONFIG_HOME", dir.join("config")),
+            &log,
+            &log,
+        );
+        let child = installed(
+            child,
+            "caddy",
+            "caddy is not installed (not on PATH): run .ci/deps, which installs Debian's \
+             caddy package; the decision endpoint tests need a real Caddy",
+        );
         self.child = Some(child);
-        let deadline = Instant::now() + START_DEADLINE;
-        while Instant::now() < deadline {
-            if let Some(child) = self.child.as_mut() {
-                if let Ok(Some(status)) = child.try_wait() {
-                    self.child = None;
-                    let log = self.log();
-                    let report = format!(
-                        "caddy exited during start-up ({status}):\n{log}\n--- Caddyfile ---\n{}",
-                        self.config()
-                    );
-                    return Err(if log.contains(PORT_IN_USE) {
-                        Failure::PortInUse(report)
-                    } else {
-                        Failure::Other(report)
-                    });
-                }
+        let addr = self.addr();
+        match wait_ready(&mut self.child, START_DEADLINE, || accepts(addr)) {
+            Start::Ready => Ok(()),
+            Start::Exited(status) => {
+                let log = self.log();
+                let report = format!(
+                    "caddy exited during start-up ({status}):\n{log}\n--- Caddyfile ---\n{}",
+                    self.config()
+                );
+                Err(Failure::exited(log.contains(PORT_IN_USE), report))
             }
-            if TcpStream::connect_timeout(&self.addr(), Duration::from_millis(200)).is_ok() {
-                return Ok(());
+            Start::TimedOut => {
+                self.stop();
+                Err(Failure::Other(format!(
+                    "caddy did not accept connections on port {} within {START_DEADLINE:?}:\n{}",
+                    self.port,
+                    self.log()
+                )))
             }
-            std::thread::sleep(Duration::from_millis(20));
         }
-        self.stop();
-        Err(Failure::Other(format!(
-            "caddy did not accept connections on port {} within {START_DEADLINE:?}:\n{}",
-            self.port,
-            self.log()
-        )))
     }
 }
 
@@ -202,19 +187,6 @@ pub fn version() -> (u32, u32, u32) {
         parts.next().unwrap_or(0),
         parts.next().unwrap_or(0),
     )
-}
-
-enum Failure {
-    PortInUse(String),
-    Other(String),
-}
-
-impl Failure {
-    fn log(&self) -> &str {
-        match self {
-            Failure::PortInUse(log) | Failure::Other(log) => log,
-        }
-    }
 }
 
 #[test]

@@ -25,14 +25,17 @@
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command};
 use std::sync::OnceLock;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use serde::Deserialize;
 use serde_json::{json, Value};
 
 use crate::harness::{free_port, output_within, python_venv, terminate};
+use crate::server_process::{
+    kill, on_free_port, printed, spawn_logged, wait_ready, Failure, Start,
+};
 
 /// From spawning a server to its ready line (importing grpcio takes about 0.3 s).
 const START_DEADLINE: Duration = Duration::from_secs(20);
@@ -125,36 +128,22 @@ impl GrpcServer {
 
     /// `script` on a free port, retried on another port when that one was taken.
     fn launch(script: &str, args: &[&str]) -> Self {
-        const ATTEMPTS: usize = 3;
-        for attempt in 1..=ATTEMPTS {
-            match Self::launch_on(free_port(), script, args) {
-                Ok(server) => return server,
-                // Another process took the port between `free_port` and the bind.
-                Err(Failure::PortInUse(log)) if attempt < ATTEMPTS => {
-                    eprintln!("{script} lost a port race, retrying:\n{log}");
-                }
-                Err(Failure::PortInUse(log) | Failure::Other(log)) => {
-                    panic!("{script} did not start:\n{log}")
-                }
-            }
-        }
-        unreachable!("the last attempt returns or panics")
+        on_free_port(script, |port| Self::launch_on(port, script, args))
     }
 
     /// `script` on `port`, once; `Ok` when it has printed its ready line.
     fn launch_on(port: u16, script: &str, args: &[&str]) -> Result<Self, Failure> {
         let dir = tempfile::tempdir().expect("tempdir");
-        let file = |name: &str| std::fs::File::create(dir.path().join(name)).expect(name);
-        let child = Command::new(python())
-            .arg(kit().join(script))
-            .arg(port.to_string())
-            .args(args)
-            .env("PYTHONDONTWRITEBYTECODE", "1")
-            .stdin(Stdio::null())
-            .stdout(file("stdout"))
-            .stderr(file("stderr"))
-            .spawn()
-            .unwrap_or_else(|e| panic!("cannot run {script}: {e}"));
+        let child = spawn_logged(
+            Command::new(python())
+                .arg(kit().join(script))
+                .arg(port.to_string())
+                .args(args)
+                .env("PYTHONDONTWRITEBYTECODE", "1"),
+            &dir.path().join("stdout"),
+            &dir.path().join("stderr"),
+        )
+        .unwrap_or_else(|e| panic!("cannot run {script}: {e}"));
         // From here on, dropping `server` kills the process.
         let mut server = Self {
             child: Some(child),
@@ -162,32 +151,26 @@ impl GrpcServer {
             port,
         };
         let ready = format!("ready 127.0.0.1:{port}\n");
-        let deadline = Instant::now() + START_DEADLINE;
-        loop {
-            let stdout = std::fs::read_to_string(server.dir.path().join("stdout"));
-            if stdout.is_ok_and(|out| out.starts_with(&ready)) {
-                return Ok(server);
-            }
-            let child = server.child.as_mut().expect("just spawned");
-            if let Ok(Some(status)) = child.try_wait() {
-                server.child = None;
+        let stdout = server.dir.path().join("stdout");
+        match wait_ready(&mut server.child, START_DEADLINE, || {
+            printed(&stdout, &ready)
+        }) {
+            Start::Ready => Ok(server),
+            Start::Exited(status) => {
                 let report = format!(
                     "{script} exited during start-up ({status}):\n{}",
                     server.log()
                 );
-                return Err(if status.code() == Some(EXIT_PORT_IN_USE) {
+                Err(if status.code() == Some(EXIT_PORT_IN_USE) {
                     Failure::PortInUse(report)
                 } else {
                     Failure::Other(report)
-                });
+                })
             }
-            if Instant::now() >= deadline {
-                return Err(Failure::Other(format!(
-                    "{script} printed no ready line within {START_DEADLINE:?}:\n{}",
-                    server.log()
-                )));
-            }
-            std::thread::sleep(Duration::from_millis(20));
+            Start::TimedOut => Err(Failure::Other(format!(
+                "{script} printed no ready line within {START_DEADLINE:?}:\n{}",
+                server.log()
+            ))),
         }
     }
 }
@@ -195,20 +178,11 @@ impl GrpcServer {
 impl Drop for GrpcServer {
     fn drop(&mut self) {
         // Also when the test panicked: no server outlives its test.
-        if let Some(mut child) = self.child.take() {
-            // `Child::kill` is SIGKILL, sent to this child's PID only.
-            let _ = child.kill();
-            let _ = child.wait();
-        }
+        kill(&mut self.child);
         if std::thread::panicking() {
             eprintln!("--- gRPC server stderr ---\n{}", self.log());
         }
     }
-}
-
-enum Failure {
-    PortInUse(String),
-    Other(String),
 }
 
 fn path_arg(path: &Path) -> String {

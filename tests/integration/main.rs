@@ -5,6 +5,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod harness;
+// What the server kits share: spawning, a bounded ready wait, port retries, kill on drop.
+mod server_process;
 
 // The command line: check, hash-password, token, exit codes.
 mod cli;

@@ -19,10 +19,13 @@
 
 use std::net::{SocketAddr, TcpStream};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::{Child, Command};
+use std::time::Duration;
 
-use crate::harness::{free_port, output_within, terminate};
+use crate::harness::{output_within, terminate};
+use crate::server_process::{
+    accepts, installed, on_free_port, spawn_logged, wait_ready, Failure, Start,
+};
 
 /// How long a start may take before the test fails.
 const START_DEADLINE: Duration = Duration::from_secs(10);
@@ -49,25 +52,16 @@ impl NginxServer {
             http.contains(PORT),
             "the nginx configuration needs a `listen 127.0.0.1:{PORT};`"
         );
-        const ATTEMPTS: usize = 3;
-        for attempt in 1..=ATTEMPTS {
+        on_free_port("nginx", |port| {
             let mut server = Self {
                 child: None,
                 workers: Vec::new(),
                 dir: tempfile::tempdir().expect("tempdir"),
-                port: free_port(),
+                port,
             };
             server.write_config(http);
-            match server.spawn_and_wait() {
-                Ok(()) => return server,
-                // Another process took the port between `free_port` and nginx's bind.
-                Err(Failure::PortInUse(log)) if attempt < ATTEMPTS => {
-                    eprintln!("nginx lost a port race, retrying:\n{log}");
-                }
-                Err(failure) => panic!("nginx did not start:\n{}", failure.log()),
-            }
-        }
-        unreachable!("the last attempt returns or panics")
+            server.spawn_and_wait().map(|()| server)
+        })
     }
 
     /// `http://127.0.0.1:PORT{path}`.
@@ -165,62 +159,56 @@ impl NginxServer {
     }
 
     fn spawn_and_wait(&mut self) -> Result<(), Failure> {
-        let out = std::fs::File::create(self.path("nginx.out")).expect("nginx.out");
+        let out = self.path("nginx.out");
         let mut prefix = self.dir.path().as_os_str().to_owned();
         prefix.push("/");
-        let child = Command::new(nginx_binary())
-            .arg("-p")
-            .arg(&prefix)
-            .arg("-c")
-            .arg(self.path("nginx.conf"))
-            .arg("-e")
-            .arg(self.path("error.log"))
-            .stdin(Stdio::null())
-            .stdout(out.try_clone().expect("nginx.out"))
-            .stderr(out)
-            .spawn();
-        let child = match child {
-            Ok(child) => child,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => panic!(
-                "nginx is not installed (not on PATH, not in /usr/sbin): run .ci/deps, which \
-                 installs Debian's nginx package; the decision endpoint tests need a real nginx"
-            ),
-            Err(e) => panic!("cannot run nginx: {e}"),
-        };
+        let child = spawn_logged(
+            Command::new(nginx_binary())
+                .arg("-p")
+                .arg(&prefix)
+                .arg("-c")
+                .arg(self.path("nginx.conf"))
+                .arg("-e")
+                .arg(self.path("error.log")),
+            &out,
+            &out,
+        );
+        let child = installed(
+            child,
+            "nginx",
+            "nginx is not installed (not on PATH, not in /usr/sbin): run .ci/deps, which \
+             installs Debian's nginx package; the decision endpoint tests need a real nginx",
+        );
         let master = child.id();
         self.child = Some(child);
-        let deadline = Instant::now() + START_DEADLINE;
-        while Instant::now() < deadline {
-            if let Some(child) = self.child.as_mut() {
-                if let Ok(Some(status)) = child.try_wait() {
-                    self.child = None;
-                    let log = self.log();
-                    let report = format!(
-                        "nginx exited during start-up ({status}):\n{log}\n--- nginx.conf ---\n{}",
-                        self.config()
-                    );
-                    return Err(if log.contains(PORT_IN_USE) {
-                        Failure::PortInUse(report)
-                    } else {
-                        Failure::Other(report)
-                    });
-                }
-            }
-            let workers = workers_of(master);
-            let accepts =
-                TcpStream::connect_timeout(&self.addr(), Duration::from_millis(200)).is_ok();
-            if accepts && !workers.is_empty() {
+        let addr = self.addr();
+        let mut workers = Vec::new();
+        let ready = || {
+            workers = workers_of(master);
+            accepts(addr) && !workers.is_empty()
+        };
+        match wait_ready(&mut self.child, START_DEADLINE, ready) {
+            Start::Ready => {
                 self.workers = workers;
-                return Ok(());
+                Ok(())
             }
-            std::thread::sleep(Duration::from_millis(20));
+            Start::Exited(status) => {
+                let log = self.log();
+                let report = format!(
+                    "nginx exited during start-up ({status}):\n{log}\n--- nginx.conf ---\n{}",
+                    self.config()
+                );
+                Err(Failure::exited(log.contains(PORT_IN_USE), report))
+            }
+            Start::TimedOut => {
+                self.stop();
+                Err(Failure::Other(format!(
+                    "nginx did not accept connections on port {} within {START_DEADLINE:?}:\n{}",
+                    self.port,
+                    self.log()
+                )))
+            }
         }
-        self.stop();
-        Err(Failure::Other(format!(
-            "nginx did not accept connections on port {} within {START_DEADLINE:?}:\n{}",
-            self.port,
-            self.log()
-        )))
     }
 }
 
@@ -289,19 +277,6 @@ fn parent_of(pid: u32) -> Option<u32> {
 fn is_nginx_worker(pid: u32) -> bool {
     std::fs::read(format!("/proc/{pid}/cmdline"))
         .is_ok_and(|cmdline| cmdline.starts_with(b"nginx: worker process"))
-}
-
-enum Failure {
-    PortInUse(String),
-    Other(String),
-}
-
-impl Failure {
-    fn log(&self) -> &str {
-        match self {
-            Failure::PortInUse(log) | Failure::Other(log) => log,
-        }
-    }
 }
 
 /// A path as a double-quoted nginx string.

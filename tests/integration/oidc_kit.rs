@@ -21,7 +21,7 @@
 //! system's when it is Node.js 20.18 or later, else a Node.js 22 it installed with npm.
 
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
@@ -30,7 +30,10 @@ use base64::Engine as _;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde_json::{json, Value};
 
-use crate::harness::{free_port, output_within, terminate};
+use crate::harness::{output_within, terminate};
+use crate::server_process::{
+    kill, on_free_port, printed, spawn_logged, wait_ready, Failure, Start,
+};
 
 /// From spawning node to the ready line (loading oidc-provider takes about 0.3 s).
 const START_DEADLINE: Duration = Duration::from_secs(20);
@@ -130,6 +133,25 @@ fn b64(bytes: &[u8]) -> String {
     URL_SAFE_NO_PAD.encode(bytes)
 }
 
+/// A fresh key on the curve of `$curve` (the `p256` or `p384` crate, whose types differ
+/// but whose API is the same): its private JWK (`crv` `$crv`) and PKCS#8 DER.
+macro_rules! ec_key {
+    ($curve:ident, $crv:literal, $kid:expr, $alg:expr) => {{
+        use $curve::elliptic_curve::sec1::ToEncodedPoint;
+        use $curve::pkcs8::EncodePrivateKey;
+        let key = $curve::SecretKey::random(&mut rand::rngs::OsRng);
+        let point = key.public_key().to_encoded_point(false);
+        let jwk = json!({
+            "kty": "EC", "crv": $crv,
+            "x": b64(point.x().expect("uncompressed")),
+            "y": b64(point.y().expect("uncompressed")),
+            "d": b64(&key.to_bytes()),
+        });
+        let der = key.to_pkcs8_der().expect("PKCS#8").as_bytes().to_vec();
+        Self::new($kid, $alg, jwk, &["kty", "crv", "x", "y"], der)
+    }};
+}
+
 impl SigningKey {
     /// A fresh 2048-bit RSA key for RS256.
     pub fn rs256(kid: &str) -> Self {
@@ -143,34 +165,12 @@ impl SigningKey {
 
     /// A fresh P-256 key for ES256.
     pub fn es256(kid: &str) -> Self {
-        use p256::elliptic_curve::sec1::ToEncodedPoint;
-        use p256::pkcs8::EncodePrivateKey;
-        let key = p256::SecretKey::random(&mut rand::rngs::OsRng);
-        let point = key.public_key().to_encoded_point(false);
-        let jwk = json!({
-            "kty": "EC", "crv": "P-256",
-            "x": b64(point.x().expect("uncompressed")),
-            "y": b64(point.y().expect("uncompressed")),
-            "d": b64(&key.to_bytes()),
-        });
-        let der = key.to_pkcs8_der().expect("PKCS#8").as_bytes().to_vec();
-        Self::new(kid, Algorithm::ES256, jwk, &["kty", "crv", "x", "y"], der)
+        ec_key!(p256, "P-256", kid, Algorithm::ES256)
     }
 
     /// A fresh P-384 key for ES384.
     pub fn es384(kid: &str) -> Self {
-        use p384::elliptic_curve::sec1::ToEncodedPoint;
-        use p384::pkcs8::EncodePrivateKey;
-        let key = p384::SecretKey::random(&mut rand::rngs::OsRng);
-        let point = key.public_key().to_encoded_point(false);
-        let jwk = json!({
-            "kty": "EC", "crv": "P-384",
-            "x": b64(point.x().expect("uncompressed")),
-            "y": b64(point.y().expect("uncompressed")),
-            "d": b64(&key.to_bytes()),
-        });
-        let der = key.to_pkcs8_der().expect("PKCS#8").as_bytes().to_vec();
-        Self::new(kid, Algorithm::ES384, jwk, &["kty", "crv", "x", "y"], der)
+        ec_key!(p384, "P-384", kid, Algorithm::ES384)
     }
 
     /// A fresh Ed25519 key for EdDSA.
@@ -325,21 +325,11 @@ impl OidcProvider {
             keys: keys.to_vec(),
             client_secret,
         };
-        const ATTEMPTS: usize = 3;
-        for attempt in 1..=ATTEMPTS {
-            provider.port = free_port();
-            match provider.launch() {
-                Ok(()) => return provider,
-                // Another process took the port between `free_port` and the bind.
-                Err(Failure::PortInUse(log)) if attempt < ATTEMPTS => {
-                    eprintln!("provider.mjs lost a port race, retrying:\n{log}");
-                }
-                Err(Failure::PortInUse(log) | Failure::Other(log)) => {
-                    panic!("provider.mjs did not start:\n{log}")
-                }
-            }
-        }
-        unreachable!("the last attempt returns or panics")
+        on_free_port("provider.mjs", |port| {
+            provider.port = port;
+            provider.launch()
+        });
+        provider
     }
 
     /// `http://127.0.0.1:PORT`, as discovery's `issuer` and every token's `iss` say it.
@@ -490,44 +480,35 @@ impl OidcProvider {
         });
         let config_file = self.dir.path().join("config.json");
         std::fs::write(&config_file, config.to_string()).expect("config.json");
-        let file = |name: &str| std::fs::File::create(self.dir.path().join(name)).expect(name);
-        let child = Command::new(&installed().node)
-            .arg(kit().join("provider.mjs"))
-            .arg(&config_file)
-            .stdin(Stdio::null())
-            .stdout(file("stdout"))
-            .stderr(file("stderr"))
-            .spawn()
-            .unwrap_or_else(|e| panic!("cannot run {:?}: {e}", installed().node));
+        let child = spawn_logged(
+            Command::new(&installed().node)
+                .arg(kit().join("provider.mjs"))
+                .arg(&config_file),
+            &self.dir.path().join("stdout"),
+            &self.dir.path().join("stderr"),
+        )
+        .unwrap_or_else(|e| panic!("cannot run {:?}: {e}", installed().node));
         // From here on, dropping `self` kills the process.
         self.child = Some(child);
         let ready = format!("ready {}\n", self.issuer());
-        let deadline = Instant::now() + START_DEADLINE;
-        loop {
-            let stdout = std::fs::read_to_string(self.dir.path().join("stdout"));
-            if stdout.is_ok_and(|out| out.starts_with(&ready)) {
-                return Ok(());
-            }
-            let child = self.child.as_mut().expect("just spawned");
-            if let Ok(Some(status)) = child.try_wait() {
-                self.child = None;
+        let stdout = self.dir.path().join("stdout");
+        match wait_ready(&mut self.child, START_DEADLINE, || printed(&stdout, &ready)) {
+            Start::Ready => Ok(()),
+            Start::Exited(status) => {
                 let report = format!(
                     "provider.mjs exited during start-up ({status}):\n{}",
                     self.log()
                 );
-                return Err(if status.code() == Some(EXIT_PORT_IN_USE) {
+                Err(if status.code() == Some(EXIT_PORT_IN_USE) {
                     Failure::PortInUse(report)
                 } else {
                     Failure::Other(report)
-                });
+                })
             }
-            if Instant::now() >= deadline {
-                return Err(Failure::Other(format!(
-                    "provider.mjs printed no ready line within {START_DEADLINE:?}:\n{}",
-                    self.log()
-                )));
-            }
-            std::thread::sleep(Duration::from_millis(20));
+            Start::TimedOut => Err(Failure::Other(format!(
+                "provider.mjs printed no ready line within {START_DEADLINE:?}:\n{}",
+                self.log()
+            ))),
         }
     }
 }
@@ -535,20 +516,11 @@ impl OidcProvider {
 impl Drop for OidcProvider {
     fn drop(&mut self) {
         // Also when the test panicked: no provider outlives its test.
-        if let Some(mut child) = self.child.take() {
-            // `Child::kill` is SIGKILL, sent to this child's PID only.
-            let _ = child.kill();
-            let _ = child.wait();
-        }
+        kill(&mut self.child);
         if std::thread::panicking() {
             eprintln!("--- OIDC provider log ---\n{}", self.log());
         }
     }
-}
-
-enum Failure {
-    PortInUse(String),
-    Other(String),
 }
 
 fn b64_standard(text: &str) -> String {
