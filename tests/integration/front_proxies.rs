@@ -710,10 +710,11 @@ fn caddy_never_lets_a_client_describe_the_original_request() {
     let r = send(&caddy.url("/admin/secret"), "GET", &spoof, None);
     assert_eq!(r.status, 400, "{}", r.text());
     assert!(r.text().contains("[decision] original"), "{}", r.text());
-    let pinned = Gatehouse::start(
-        &decision_config("\"127.0.0.1/32\"")
-            .replace("[decision]\n", "[decision]\noriginal = \"x-forwarded\"\n"),
-    );
+    let pinned = Gatehouse::start(&replace_once(
+        &decision_config("\"127.0.0.1/32\""),
+        "original = \"auto\"",
+        "original = \"x-forwarded\"",
+    ));
     let caddy = caddy_in_front(&pinned, &app);
     let r = send(&caddy.url("/admin/secret"), "GET", &spoof, None);
     assert_eq!(r.status, 401, "{}", r.text());
