@@ -92,6 +92,7 @@ HTTP2 = os.environ.get("HTTP2", "1") not in ("", "0")             # the h2c (h2l
 H2_CLIENTS = env_int("H2_CLIENTS", 4)                           # h2load -c over h2c
 H2_STREAMS = env_int("H2_STREAMS", 8)                           # h2load -m over h2c (streams per connection)
 H2LOAD_WARMUP_SECS = env_int("H2LOAD_WARMUP_SECS", 1)           # h2load --warm-up-time, unmeasured, per round
+DECISION_ID = "nginx_auth_request_decision"   # nginx auth_request -> gatehouse's decision endpoint
 H2_SCENARIOS = ("gh_h2c_bearer", "gh_bearer_h2load", "haproxy_h2c_jwt", "haproxy_jwt_h2load")
 DB_SCENARIOS = ("db_bearer", "db_inline_bearer", "db_basic", "db_inline_basic", "login_inline", "login_db")
 ONLY = [s for s in os.environ.get("SCENARIOS", "").split(",") if s.strip()]
@@ -359,7 +360,9 @@ def write_gatehouse_config(name: str, upstream_port: int, *, threads: int = 1,
                            users_file: str | None = None,
                            inline_demo_users: bool = True,
                            user_database: dict[str, str] | None = None,
-                           h2c: bool = False) -> GatehouseInstance:
+                           h2c: bool = False,
+                           upstream_address: str | None = None,
+                           decision_trusted_peers: list[str] | None = None) -> GatehouseInstance:
     port, admin = free_ports(2)
     with open(DEMO_CONFIG) as f:
         text = f.read()
@@ -385,7 +388,14 @@ def write_gatehouse_config(name: str, upstream_port: int, *, threads: int = 1,
         # HTTP/2 with prior knowledge (h2c) beside HTTP/1.1 on the plaintext listener.
         text = toml_set(text, "listen", "h2c", "true")
     text = toml_set(text, "admin", "address", f'"127.0.0.1:{admin}"')
-    text = toml_set(text, "upstream", "address", f'"127.0.0.1:{upstream_port}"')
+    # `upstream_address` (a string, e.g. "none": decision-only mode) replaces the port.
+    text = toml_set(text, "upstream", "address",
+                    json.dumps(upstream_address) if upstream_address is not None
+                    else f'"127.0.0.1:{upstream_port}"')
+    if decision_trusted_peers is not None:
+        # The decision endpoint (default prefix /.gatehouse/decision), believing the
+        # X-Original-*/X-Forwarded-* headers of these peers only.
+        text = toml_set(text, "decision", "trusted_peers", json.dumps(decision_trusted_peers))
     text = toml_set(text, "server", "threads", str(threads))
     if work_stealing is not None:
         text = toml_set(text, "server", "work_stealing", "true" if work_stealing else "false")
@@ -914,6 +924,66 @@ def check_user_database(gh_db: GatehouseInstance, key: TokenKey, db_token: str, 
     if found < 3:
         die(f"{gh_db.name}: only {found:.0f} user database lookups found a user during the checks")
     return done
+
+
+def check_decision(gh_dec: GatehouseInstance, front_port: int, token: str) -> dict:
+    """Before anything is measured: the decision-only gatehouse answers its endpoint as it
+    should, and nginx's auth_request front in front of it lets the token through with its
+    identity, and refuses a forged token and no credentials."""
+    forged = "Bearer " + token[:-2] + "xx"
+    bearer = f"Bearer {token}"
+    prefix = "/.gatehouse/decision"
+    front = f"http://127.0.0.1:{front_port}"
+    checks = [
+        # (url, headers, expected status, expected X-Auth-User or None for absent, what)
+        (f"{front}/api/x", {"Authorization": bearer}, 200, None, "front: the token on `/api/x`"),
+        (f"{front}/api/x", {"Authorization": forged}, 401, None, "front: a forged token"),
+        (f"{front}/api/x", {}, 401, None, "front: no credentials"),
+        (f"{front}/_identity_check/api/x", {"Authorization": bearer}, 200, "admin",
+         "front, to the upstream that echoes `X-Auth-User`: the token; the upstream received "
+         "`X-Auth-User: admin`"),
+        (f"{gh_dec.base}{prefix}", {"Authorization": bearer, "X-Original-URI": "/api/x",
+                                    "X-Original-Method": "GET"}, 200, "admin",
+         f"gatehouse `GET {prefix}` with `X-Original-URI: /api/x`, `X-Original-Method: GET`: the token "
+         "(200 with `X-Auth-User: admin`)"),
+        (f"{gh_dec.base}{prefix}", {"Authorization": forged, "X-Original-URI": "/api/x",
+                                    "X-Original-Method": "GET"}, 401, None, "gatehouse: a forged token"),
+        (f"{gh_dec.base}{prefix}", {"X-Original-URI": "/public/x", "X-Original-Method": "GET"}, 200, None,
+         "gatehouse: no credentials, `X-Original-URI: /public/x` (a public route, so the header is "
+         "believed from 127.0.0.1)"),
+        (f"{gh_dec.base}{prefix}", {}, 401, None,
+         "gatehouse: no credentials, no `X-Original-URI` (the path after the prefix, `/`, needs them)"),
+        (f"{gh_dec.base}/api/x", {"Authorization": bearer}, 404, None,
+         "gatehouse: the token on `/api/x` itself (decision-only: nothing is forwarded)"),
+    ]
+    done, identity = [], {}
+    for url, hdrs, want, user, what in checks:
+        status, headers, _ = http_get(url, hdrs)
+        got_user = {k.lower(): v for k, v in headers.items()}.get("x-auth-user")
+        if status != want or got_user != user:
+            die(f"decision endpoint check failed: {what}: {url} answered {status} with X-Auth-User "
+                f"{got_user!r}; expected {want} with {user!r}\n{gh_dec.proc.tail()}")
+        if url.startswith(gh_dec.base + prefix) and status == 200 and user:
+            identity = {k: v for k, v in headers.items() if k.lower().startswith("x-auth-")}
+        done.append(f"{what} → {want}")
+    return {"checks": done, "identity_headers": identity, "port": gh_dec.port}
+
+
+def tcp_connections(port: int) -> dict:
+    """Sockets of 127.0.0.1 connections to `port` (IPv4, from /proc/net/tcp): established
+    from the client's side (the peer's port is `port`), and in TIME-WAIT on either side.
+    Thousands in TIME-WAIT would mean a connection per subrequest instead of keepalive."""
+    established = time_wait = 0
+    with open("/proc/net/tcp") as f:
+        next(f)
+        for line in f:
+            fields = line.split()
+            local, remote, st = int(fields[1].split(":")[1], 16), int(fields[2].split(":")[1], 16), fields[3]
+            if st == "01" and remote == port:
+                established += 1
+            elif st == "06" and port in (local, remote):
+                time_wait += 1
+    return {"established": established, "time_wait": time_wait}
 
 
 NGINX_COMMON = """
@@ -1657,7 +1727,9 @@ def machine_info() -> dict:
                     osname = line.split("=", 1)[1].strip().strip('"')
     hyper = "yes" if "hypervisor" in open("/proc/cpuinfo").read() else "no"
     commit = cmd_out(["git", "-C", ROOT, "rev-parse", "--short=12", "HEAD"])
-    dirty = cmd_out(["git", "-C", ROOT, "status", "--porcelain", "--", "src", "Cargo.toml", "Cargo.lock"])
+    # --no-optional-locks: cmd_out kills git after 10 s, and a git killed while refreshing
+    # the index would leave index.lock behind.
+    dirty = cmd_out(["git", "--no-optional-locks", "-C", ROOT, "status", "--porcelain", "--", "src", "Cargo.toml", "Cargo.lock"])
     return {
         "host": socket.gethostname(),
         "cpu": cpu,
@@ -1671,7 +1743,10 @@ def machine_info() -> dict:
         "wrk": cmd_out(["wrk", "-v"]).splitlines()[0].split(" Copyright")[0] if cmd_out(["wrk", "-v"]) else "n/a",
         "h2load": cmd_out(["h2load", "--version"]) if shutil.which("h2load") else "n/a",
         "gatehouse": cmd_out([GATEHOUSE_BIN, "--version"]),
-        "commit": commit + (" (with uncommitted changes in src/ or Cargo.*)" if dirty.strip() else ""),
+        # cmd_out says "n/a" when git failed or timed out (a busy machine, a fresh index):
+        # that is not a finding about the tree.
+        "commit": commit + (" (git status did not answer)" if dirty.strip() == "n/a" else
+                            " (with uncommitted changes in src/ or Cargo.*)" if dirty.strip() else ""),
         "loadavg_at_start": open("/proc/loadavg").read().split()[0:3],
     }
 
@@ -1855,6 +1930,97 @@ H2_RATIOS = [
 ]
 
 
+# Issue 15's targets for the decision endpoint, and the 2026-11-23 figures it quotes.
+DECISION_RATIOS = (
+    ("nginx_auth_request", 2.0, "decision endpoint ÷ gatehouse proxying as the auth service"),
+    ("nginx_auth_request_haproxy", 1.0, "decision endpoint ÷ HAProxy jwt_verify as the auth service"),
+)
+DECISION_ISSUE_FIGURES = {"nginx_auth_request": 18_281, "nginx_auth_request_haproxy": 34_629}
+
+
+def decision_report(by: dict, scenarios: list[Scenario], info: dict) -> list[str]:
+    d = by[DECISION_ID]
+    L = ["## Decision endpoint (issue 15)", ""]
+    L.append("nginx `auth_request` with gatehouse's decision endpoint as the auth service: a decision-only "
+             "gatehouse (`[upstream] address = \"none\"`, `[decision] trusted_peers = [\"127.0.0.1/32\"]`, "
+             "the default prefix `/.gatehouse/decision`; otherwise the bench's instance config, `[server] "
+             f"threads = 1`, on 127.0.0.1:{info['port']}). nginx's `/_auth` location: `proxy_pass "
+             "http://gh_decision/.gatehouse/decision`, `proxy_pass_request_body off`, `Content-Length \"\"`, "
+             "`X-Original-URI $request_uri`, `X-Original-Method $request_method`, HTTP/1.1 keepalive "
+             "(`keepalive 64`), as the other two auth_request rows; `auth_request_set $auth_user "
+             "$upstream_http_x_auth_user` and `proxy_set_header X-Auth-User $auth_user` towards the "
+             "upstream, the same `return 200` as the other two rows. Checked before measuring (expected "
+             "status): " + "; ".join(info["checks"]) + ".")
+    if info.get("identity_headers"):
+        L.append("")
+        L.append("The decision endpoint's allow answer for the bench token carried: "
+                 + ", ".join(f"`{k}: {v}`" for k, v in sorted(info["identity_headers"].items())) + ".")
+    L.append("")
+    L.append("Ratios, all from this run: req/s as the ratio of the medians and round by round (the rounds "
+             "where both have a kept try), and CPU per request (nginx plus its auth service; first ÷ second, "
+             "below 1 the decision layout costs less per request).")
+    L.append("")
+    L.append("| ratio | target | req/s, ratio of the medians | per round | median per round | "
+             "CPU µs/req, first ÷ second |")
+    L.append("|---|---:|---:|---|---:|---:|")
+    verdicts = []
+    for peer, target, what in DECISION_RATIOS:
+        if peer not in by:
+            continue
+        p = by[peer]
+        pairs = paired_ratios(scenarios, DECISION_ID, peer)
+        per = "; ".join(f"{i}: {q:.3f}" for i, _, _, q in pairs) or "none paired"
+        med = median([q for *_, q in pairs])
+        noisy = " ⚠ from rejected rounds" if d["noisy"] or p["noisy"] else ""
+        q = d["rps"] / p["rps"]
+        cpu = (f"{d['cpu_us']:.1f} / {p['cpu_us']:.1f} = {d['cpu_us'] / p['cpu_us']:.3f}×"
+               if p["cpu_us"] == p["cpu_us"] and p["cpu_us"] else "n/a")
+        L.append(f"| {what}: `{DECISION_ID}` ÷ `{peer}` | ≥ {target:.1f}× | {d['rps']:,.0f} / {p['rps']:,.0f} = "
+                 f"**{q:.3f}×**{noisy} | {per} | {f'{med:.3f}×' if med == med else 'n/a'} | {cpu} |")
+        verdicts.append(f"- ≥ {target:.1f}× `{peer}`: ratio of the medians {q:.3f}× → "
+                        f"{'**holds**' if q >= target else '**misses**'}; median of the per-round ratios "
+                        + (f"{med:.3f}× → {'**holds**' if med >= target else '**misses**'}"
+                           if med == med else "n/a (no round with both kept)")
+                        + f"; {p['kept']} and {d['kept']} rounds kept (of {p['tries']} and {d['tries']} tries).")
+    if "nginx_auth_request" in by and "nginx_auth_request_haproxy" in by:
+        a, b = by["nginx_auth_request_haproxy"], by["nginx_auth_request"]
+        pairs = paired_ratios(scenarios, "nginx_auth_request_haproxy", "nginx_auth_request")
+        L.append(f"| reference: `nginx_auth_request_haproxy` ÷ `nginx_auth_request` | | {a['rps']:,.0f} / "
+                 f"{b['rps']:,.0f} = {a['rps'] / b['rps']:.3f}× | "
+                 + ("; ".join(f"{i}: {q:.3f}" for i, _, _, q in pairs) or "none paired")
+                 + (f" | {median([q for *_, q in pairs]):.3f}× | " if pairs else " | n/a | ")
+                 + f"{a['cpu_us']:.1f} / {b['cpu_us']:.1f} = {a['cpu_us'] / b['cpu_us']:.3f}× |")
+    L.append("")
+    L += verdicts
+    L.append("- For orientation only (another run, another day; the targets are judged within this run): "
+             "against the 2026-11-23 figures the issue quotes, "
+             + "; ".join(f"`{k}` {v:,} req/s → {d['rps'] / v:.2f}×" for k, v in DECISION_ISSUE_FIGURES.items())
+             + ".")
+    hits = sum(e.get("cache_hit", 0) for e in d["extra"])
+    misses = sum(e.get("cache_miss", 0) for e in d["extra"])
+    L.append(f"- The decision instance's verifier cache over the {'kept ' if not d['noisy'] else ''}rounds "
+             f"of its row above: {hits:,} hits, {misses:,} misses (from its own metrics; the priming request "
+             "before each round is not counted).")
+    conns = info.get("connections", {})
+    if conns:
+        L.append("")
+        L.append("nginx's connections to each auth service (from /proc/net/tcp: established from nginx's side, "
+                 "and sockets in TIME-WAIT on that port). Without keepalive every subrequest would leave one in "
+                 "TIME-WAIT for 60 s, tens of thousands per round; the few dozen here are connections nginx drops "
+                 "when wrk ends a run with subrequests in flight (a connection with an unread answer cannot be "
+                 "reused), and the established ones, the pool waiting for the next round:")
+        L.append("")
+        L.append("| auth service of | " + " | ".join(conns) + " |")
+        L.append("|---|" + "---:|" * len(conns))
+        rows = sorted({k for c in conns.values() for k in c})
+        for row in rows:
+            L.append(f"| `{row}` | " + " | ".join(
+                f"{c[row]['established']} established, {c[row]['time_wait']} TIME-WAIT" if row in c else "n/a"
+                for c in conns.values()) + " |")
+    L.append("")
+    return L
+
+
 def http2_report(by: dict, summaries: list[dict], scenarios: list[Scenario]) -> list[str]:
     """The h2load rows: their table and the ratios between them, all from this run."""
     L = ["## HTTP/2 (h2c), measured with h2load", ""]
@@ -1909,7 +2075,8 @@ def http2_report(by: dict, summaries: list[dict], scenarios: list[Scenario]) -> 
 
 def write_report(summaries: list[dict], scenarios: list[Scenario], info: dict, memory: dict | None,
                  started: str, elapsed: float, md_path: str, png_path: str | None,
-                 revoked: dict | None = None, ab: dict | None = None, db: dict | None = None) -> None:
+                 revoked: dict | None = None, ab: dict | None = None, db: dict | None = None,
+                 decision: dict | None = None) -> None:
     by = {s["id"]: s for s in summaries}
     peers = [("haproxy_jwt", "HAProxy jwt_verify"), ("nginx_auth_request", "nginx auth_request"),
              ("gh_public", "gatehouse public")]
@@ -1991,6 +2158,15 @@ def write_report(summaries: list[dict], scenarios: list[Scenario], info: dict, m
     if b and nh:
         L.append(f"  - against the cheaper auth_request layout (auth endpoint = HAProxy jwt_verify answering "
                  f"itself): {ratio(b['rps'], nh['rps'])} → {verdict(b['rps'] >= 1.5 * nh['rps'])}.")
+    dc = by.get(DECISION_ID)
+    if dc and na:
+        L.append(f"- nginx auth_request → gatehouse decision endpoint ≥ 2× nginx auth_request → gatehouse "
+                 f"proxying: {dc['rps']:,.0f} vs {na['rps']:,.0f} req/s = {dc['rps'] / na['rps']:.3f}× → "
+                 f"{verdict(dc['rps'] >= 2 * na['rps'])} (ratio of the medians; see \"Decision endpoint\").")
+    if dc and nh:
+        L.append(f"- nginx auth_request → gatehouse decision endpoint ≥ 1.0× nginx auth_request → HAProxy "
+                 f"jwt_verify: {dc['rps']:,.0f} vs {nh['rps']:,.0f} req/s = {dc['rps'] / nh['rps']:.3f}× → "
+                 f"{verdict(dc['rps'] >= nh['rps'])} (ratio of the medians).")
     if b and pub:
         L.append(f"- Cached Bearer ≥ 0.97× gatehouse public route: {ratio(b['rps'], pub['rps'])} → "
                  f"{verdict(b['rps'] >= 0.97 * pub['rps'])} (CPU {b['cpu_us']:.1f} vs {pub['cpu_us']:.1f} µs/req).")
@@ -2028,6 +2204,9 @@ def write_report(summaries: list[dict], scenarios: list[Scenario], info: dict, m
                      f"first, even rounds {total} first): "
                      + "; ".join(f"round {i}: {x:,.0f} / {y:,.0f} = {q:.3f}×" for i, x, y, q in pairs) + ".")
     L.append("")
+
+    if decision and DECISION_ID in by:
+        L += decision_report(by, scenarios, decision)
 
     if any(s.get("client", "wrk") != "wrk" for s in summaries):
         L += http2_report(by, summaries, scenarios)
@@ -2217,7 +2396,7 @@ def main() -> None:
         f"reject when others use > {OTHER_CPU_MAX:.0%}; workdir {WORKDIR}")
 
     key = demo_token_key()
-    up_port, up_auth_port, np_port, na_port, nh_port, ha_port, haa_port, hah2_port = free_ports(8)
+    up_port, up_auth_port, np_port, na_port, nh_port, ha_port, haa_port, hah2_port, nd_port = free_ports(9)
 
     # Upstream on the client core: `return 200`, plus a second server for the auth_request
     # layout whose answer carries the identity header gatehouse added.
@@ -2238,6 +2417,10 @@ def main() -> None:
     # rows measure it over both, so every ratio among its rows compares one process.
     gh = start_gatehouse(write_gatehouse_config("gatehouse", up_port, h2c=True))
     gh_auth = start_gatehouse(write_gatehouse_config("gh_auth", up_auth_port))
+    # The decision endpoint as nginx's auth service: decision-only (no upstream at all),
+    # believing nginx's X-Original-URI/-Method from loopback.
+    gh_dec = start_gatehouse(write_gatehouse_config("gh_decision", up_auth_port, upstream_address="none",
+                                                    decision_trusted_peers=["127.0.0.1/32"]))
     # The cache-miss burst floods a cache: it gets its own instance so that it cannot
     # evict the entries of the cached scenarios.
     gh_missi = start_gatehouse(write_gatehouse_config("gh_miss", up_port))
@@ -2278,6 +2461,8 @@ def main() -> None:
   upstream backend {{ server 127.0.0.1:{up_port}; keepalive 64; keepalive_requests 1000000; }}
   upstream gh_auth {{ server 127.0.0.1:{gh_auth.port}; keepalive 64; keepalive_requests 1000000; }}
   upstream ha_auth {{ server 127.0.0.1:{haa_port}; keepalive 64; keepalive_requests 1000000; }}
+  upstream gh_decision {{ server 127.0.0.1:{gh_dec.port}; keepalive 64; keepalive_requests 1000000; }}
+  upstream auth_echo {{ server 127.0.0.1:{up_auth_port}; keepalive 8; }}
 
   # nginx plain proxy
   server {{
@@ -2333,6 +2518,41 @@ def main() -> None:
       proxy_set_header Connection "";
       proxy_http_version 1.1;
     }}
+  }}
+
+  # nginx auth_request -> gatehouse's decision endpoint (decision-only gatehouse)
+  server {{
+    listen 127.0.0.1:{nd_port} backlog=4096;
+    location / {{
+      auth_request /_auth;
+      auth_request_set $auth_user $upstream_http_x_auth_user;
+      proxy_set_header X-Auth-User $auth_user;
+      proxy_set_header Authorization "";
+      proxy_set_header Connection "";
+      proxy_http_version 1.1;
+      proxy_pass http://backend;
+    }}
+    # Start-up check only, never measured: the same auth, forwarded to the upstream
+    # that echoes X-Auth-User, so the harness sees what the upstream received.
+    location /_identity_check/ {{
+      auth_request /_auth;
+      auth_request_set $auth_user $upstream_http_x_auth_user;
+      proxy_set_header X-Auth-User $auth_user;
+      proxy_set_header Authorization "";
+      proxy_set_header Connection "";
+      proxy_http_version 1.1;
+      proxy_pass http://auth_echo;
+    }}
+    location = /_auth {{
+      internal;
+      proxy_pass http://gh_decision/.gatehouse/decision;
+      proxy_pass_request_body off;
+      proxy_set_header Content-Length "";
+      proxy_set_header X-Original-URI $request_uri;
+      proxy_set_header X-Original-Method $request_method;
+      proxy_set_header Connection "";
+      proxy_http_version 1.1;
+    }}
   }}""")
     nginx = start_nginx("nginx", proxy_conf, PROXY_CORE)
     wait_http(f"http://127.0.0.1:{np_port}/", nginx)
@@ -2356,6 +2576,7 @@ def main() -> None:
         (f"http://127.0.0.1:{ha_port}/api/x", {"Authorization": f"Bearer {token}"}),
         (f"http://127.0.0.1:{na_port}/api/x", {"Authorization": f"Bearer {token}"}),
         (f"http://127.0.0.1:{nh_port}/api/x", {"Authorization": f"Bearer {token}"}),
+        (f"http://127.0.0.1:{nd_port}/api/x", {"Authorization": f"Bearer {token}"}),
         (f"{gh.base}/public/x", {}),
         (f"{gh.base}/api/x", {"Authorization": f"Bearer {token}"}),
         (f"{gh.base}/api/x", {"Authorization": basic.split(": ", 1)[1]}),
@@ -2364,10 +2585,13 @@ def main() -> None:
         status = http_get(url, hdrs)[0]
         if status != 200:
             die(f"{url} answered {status}, not 200")
-    for url in (f"http://127.0.0.1:{ha_port}/api/x", f"http://127.0.0.1:{na_port}/api/x", f"{gh.base}/api/x"):
+    for url in (f"http://127.0.0.1:{ha_port}/api/x", f"http://127.0.0.1:{na_port}/api/x",
+                f"http://127.0.0.1:{nd_port}/api/x", f"{gh.base}/api/x"):
         status = http_get(url, {"Authorization": "Bearer " + token[:-2] + "xx"})[0]
         if status != 401:
             die(f"{url} answered {status} to a forged token, not 401: the peer does not verify")
+    decision_info = check_decision(gh_dec, nd_port, token)
+    log("decision endpoint: " + "; ".join(decision_info["checks"]))
     h2_checks = []
     if want_h2:
         # The h2load rows: each port, in each protocol it is measured in, serves the token
@@ -2445,6 +2669,19 @@ def main() -> None:
                  note="Same nginx layout, but the auth endpoint is HAProxy running the jwt_verify checks above "
                       "and answering 200 with X-Auth-User itself (no upstream hop): the cheapest auth_request "
                       "layout at hand. A reference, not the issue's named peer."),
+        Scenario(DECISION_ID, "nginx auth_request → gatehouse decision endpoint",
+                 f"http://127.0.0.1:{nd_port}/api/x", ["nginx", "gh_decision"], headers=[bearer],
+                 group="gatehouse", gatehouse=gh_dec,
+                 note="Same nginx layout, but the auth service is gatehouse's decision endpoint on a "
+                      "decision-only instance (`[upstream] address = \"none\"`, `[decision] trusted_peers = "
+                      "[\"127.0.0.1/32\"]`, otherwise configured as every bench instance, `[server] threads = 1`): "
+                      "the subrequest is `GET /.gatehouse/decision` with `X-Original-URI $request_uri` and "
+                      "`X-Original-Method $request_method`, no body, over keepalive; gatehouse decides the "
+                      "original `GET /api/x` with the same routes, verifier and cache as proxied traffic (a "
+                      "cached Bearer, primed before each round) and answers 200 with the identity headers "
+                      "itself (no upstream hop), and nginx copies `X-Auth-User` onto the request it proxies to "
+                      "the upstream. nginx and that gatehouse are pinned to the proxy core and both count as "
+                      "the proxy's CPU."),
         Scenario("gh_public", "gatehouse public route", f"{gh.base}/public/x", ["gatehouse"],
                  group="gatehouse", gatehouse=gh,
                  note="gatehouse (`[server] threads = 1`) on `/public/x`: no credentials, forged identity "
@@ -2665,6 +2902,12 @@ def main() -> None:
             die(f"{sc.id}: {r.reason} in warm-up; {'wrk' if sc.client == 'wrk' else 'h2load'} said:\n"
                 f"{wrk_tail(sc)}")
 
+    # Keepalive evidence for the auth_request rows: nginx's connections to each auth service.
+    auth_ports = {"nginx_auth_request": gh_auth.port, "nginx_auth_request_haproxy": haa_port,
+                  DECISION_ID: gh_dec.port}
+    auth_ports = {k: v for k, v in auth_ports.items() if any(sc.id == k for sc in scenarios)}
+    decision_info["connections"] = {"after the warm-up": {k: tcp_connections(v) for k, v in auth_ports.items()}}
+
     rotating = [sc for sc in scenarios if sc.id not in (AB_NONE, AB_LIVE)]
     if rotating:
         log(f"measuring: {len(rotating)} scenarios x {ROUNDS} round(s) of {ROUND_SECS}s")
@@ -2673,6 +2916,8 @@ def main() -> None:
         order = rotating[(index - 1) % len(rotating):] + rotating[:(index - 1) % len(rotating)]
         for sc in order:
             measure_slot(sc, index)
+
+    decision_info["connections"]["after the rounds"] = {k: tcp_connections(v) for k, v in auth_ports.items()}
 
     ab_info = None
     if ab_pair and ab_pair[0] in scenarios:
@@ -2701,7 +2946,7 @@ def main() -> None:
     elapsed = time.monotonic() - started_wall
     have_png = write_chart(summaries, png_path, f"gatehouse load benchmark, {started}, {info['cpu']}")
     write_report(summaries, scenarios, info, memory, started, elapsed, md_path, png_path if have_png else None,
-                 revoked=revoked_info, ab=ab_info, db=db_info)
+                 revoked=revoked_info, ab=ab_info, db=db_info, decision=decision_info)
     with open(base + ".json", "w") as f:
         json.dump({"started": started, "info": info, "settings": {"round_secs": ROUND_SECS, "rounds": ROUNDS,
                                               "connections": CONNECTIONS, "nice": NICE,
@@ -2709,7 +2954,7 @@ def main() -> None:
                    "h2load": {"h2c": h2load_params("h2c"), "h1": h2load_params("h1"),
                               "warmup_secs": H2LOAD_WARMUP_SECS, "version": info.get("h2load")},
                    "summaries": summaries, "memory": memory, "revocations": revoked_info,
-                   "revocations_ab": ab_info, "user_database": db_info,
+                   "revocations_ab": ab_info, "user_database": db_info, "decision": decision_info,
                    "rounds": [r.__dict__ for sc in scenarios for r in sc.rounds]}, f, indent=1, default=str)
     if not QUICK and not ONLY:
         shutil.copyfile(md_path, os.path.join(RESULTS_DIR, "latest.md"))
