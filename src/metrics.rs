@@ -112,6 +112,12 @@ pub enum CacheResult {
     Miss,
     /// A recently refused credential, refused again without verifying.
     NegativeHit,
+    /// A miss that waited for the verification another request had under way for the
+    /// same credential, instead of running its own (counted as a miss too).
+    Coalesced,
+    /// A password credential's entry verified again in the background before it
+    /// expired.
+    Renewed,
 }
 
 /// How a dialect's password login ended, as the `result` label.
@@ -247,7 +253,7 @@ pub struct Metrics {
     requests: Vec<[IntCounter; 6]>,
     /// Indexed by `Protocol as usize`.
     requests_by_protocol: [IntCounter; 2],
-    cache: [[IntCounter; 6]; 3],
+    cache: [[IntCounter; 6]; 5],
     password_checks_ok: IntCounter,
     password_checks_failed: IntCounter,
     password_checks_busy: IntCounter,
@@ -309,10 +315,10 @@ impl Metrics {
         let cache_vec = counter_vec(
             &registry,
             "verifier_cache_total",
-            "Verifier cache lookups, by result and credential kind.",
+            "Verifier cache lookups, by result and credential kind (coalesced: a miss that waited for another request's verification of the same credential; renewed: an entry verified again in the background before it expired).",
             &["result", "credential"],
         )?;
-        let cache = ["hit", "miss", "negative_hit"].map(|result| {
+        let cache = ["hit", "miss", "negative_hit", "coalesced", "renewed"].map(|result| {
             KINDS.map(|kind| cache_vec.with_label_values(&[result, kind_label(kind)]))
         });
         let checks = counter_vec(
@@ -446,6 +452,8 @@ impl Metrics {
             CacheResult::Hit => 0,
             CacheResult::Miss => 1,
             CacheResult::NegativeHit => 2,
+            CacheResult::Coalesced => 3,
+            CacheResult::Renewed => 4,
         };
         self.cache[row][kind_index(Some(kind))].inc();
     }

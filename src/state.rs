@@ -91,7 +91,7 @@ pub struct State {
     pub config: Arc<Config>,
     pub routes: RouteTable,
     pub credentials: CredentialRules,
-    pub verifier: Verifier,
+    pub verifier: Arc<Verifier>,
     pub identity: IdentityHeaders,
     pub forwarding: ForwardingRules,
     pub challenges: Challenges,
@@ -151,6 +151,7 @@ impl State {
             shared.metrics.clone(),
         )
         .with_issuers(shared.issuers.clone());
+        let verifier = Arc::new(verifier);
         let credentials = config.auth.credentials.clone();
         let mut credential_headers = Vec::new();
         if credentials.header_pair {

@@ -8,6 +8,11 @@
 //!    password through `passwords.rs` (the bounded hash pool, never the async worker);
 //! 4. map the result to the store's user, refuse unknown or inactive users, cache it.
 //!
+//! Concurrent misses on one credential share one verification (`in_flight.rs`), and a
+//! password credential in use is verified again in the background shortly before its
+//! entry expires (`cache.rs`), so that neither an expiry nor a burst of new connections
+//! makes a crowd of requests hash the same password.
+//!
 //! The verifier belongs to one configuration snapshot. A reload builds a new verifier with
 //! an empty cache, so a changed password, a disabled user or a retired key can never be
 //! served from an entry made under the old configuration.
@@ -15,14 +20,15 @@
 mod cache;
 pub mod claims;
 mod external;
+mod in_flight;
 pub mod jwt;
 
 use std::sync::Arc;
 use std::time::Duration;
 
 pub use crate::iso8601::unix_now;
-pub use cache::Digest;
-use cache::{Digester, Domain, IdentityCache};
+use cache::{Digest, Digester, Domain, Hit, IdentityCache};
+use in_flight::InFlight;
 use jwt::{TokenAcceptors, TokenError, UserRef, VerifiedToken};
 
 use crate::credentials::{CredentialError, CredentialKind, PasswordParts, Presented};
@@ -70,6 +76,8 @@ pub struct Verifier {
     tokens: TokenAcceptors,
     cache: IdentityCache,
     digester: Digester,
+    /// Cache misses being verified, by digest.
+    in_flight: InFlight<Result<Arc<Identity>, AuthError>>,
     passwords: PasswordChecker,
     metrics: Arc<Metrics>,
     /// External issuers; a token whose `iss` names one is verified by it only.
@@ -95,6 +103,7 @@ impl Verifier {
                 settings.leeway_secs,
             ),
             digester: Digester::new(),
+            in_flight: InFlight::new(),
             passwords,
             metrics,
             issuers: Arc::new(Issuers::none()),
@@ -119,15 +128,70 @@ impl Verifier {
     /// path needs the username for the rate limiter first); otherwise they are decoded
     /// here, on a cache miss only.
     pub async fn verify(
+        self: &Arc<Self>,
+        presented: Presented<'_>,
+        password: Option<&Result<PasswordParts<'_>, CredentialError>>,
+    ) -> Result<Arc<Identity>, AuthError> {
+        let kind = presented.kind();
+        let digest = self.digest(&presented);
+        if let Some(Hit {
+            identity,
+            refresh_due,
+        }) = self.cache.get(&digest)
+        {
+            self.metrics.cache(CacheResult::Hit, kind);
+            if refresh_due {
+                self.renew_in_background(digest, presented);
+            }
+            return Ok(identity);
+        }
+        if let Some(message) = self.cache.refused(&digest) {
+            self.metrics.cache(CacheResult::NegativeHit, kind);
+            return Err(AuthError::Remembered(message));
+        }
+        self.metrics.cache(CacheResult::Miss, kind);
+        let (result, ran) = self
+            .in_flight
+            .run(digest, || {
+                self.verify_and_cache(digest, presented, password)
+            })
+            .await;
+        if !ran {
+            self.metrics.cache(CacheResult::Coalesced, kind);
+        }
+        result
+    }
+
+    /// A cache miss: the full verification, its answer cached (or its refusal
+    /// remembered when it is one that will not change).
+    async fn verify_and_cache(
+        &self,
+        digest: Digest,
+        presented: Presented<'_>,
+        password: Option<&Result<PasswordParts<'_>, CredentialError>>,
+    ) -> Result<Arc<Identity>, AuthError> {
+        let result = self.verify_uncached(presented, password).await;
+        match &result {
+            Ok(identity) if presented.password_parts().is_some() => {
+                self.cache.insert_renewable(digest, identity.clone())
+            }
+            Ok(identity) => self.cache.insert(digest, identity.clone()),
+            Err(error) if is_permanent(error) => {
+                self.cache.invalidate(&digest);
+                self.cache.remember_refusal(digest, &error.to_string())
+            }
+            Err(_) => {}
+        }
+        result
+    }
+
+    /// What a cache miss verifies, without the cache: the credential checked for real
+    /// (a signature, or a password hash on the bounded pool) and mapped to its user.
+    pub async fn verify_uncached(
         &self,
         presented: Presented<'_>,
         password: Option<&Result<PasswordParts<'_>, CredentialError>>,
     ) -> Result<Arc<Identity>, AuthError> {
-        let digest = match self.lookup(&presented) {
-            Lookup::Hit(identity) => return Ok(identity),
-            Lookup::Refused(message) => return Err(AuthError::Remembered(message)),
-            Lookup::Miss(digest) => digest,
-        };
         let kind = presented.kind();
         let decoded;
         let password = match password {
@@ -137,38 +201,36 @@ impl Verifier {
                 decoded.as_ref()
             }
         };
-        let result = match (presented, password) {
+        match (presented, password) {
             (Presented::Token { token, .. }, _) => self.verify_token(token, kind).await,
             (_, Some(Ok(parts))) => self.verify_password(parts, kind).await,
             (_, Some(Err(error))) => Err(error.clone().into()),
             // `password_parts` is `Some` for every credential that is not a token.
             (_, None) => Err(CredentialError::MalformedBasic.into()),
-        };
-        match &result {
-            Ok(identity) => self.cache.insert(digest, identity.clone()),
-            Err(error) if is_permanent(error) => {
-                self.cache.remember_refusal(digest, &error.to_string())
-            }
-            Err(_) => {}
         }
-        result
     }
 
-    /// The cache's answer for a credential: the hot path, synchronous, no allocation on
-    /// a hit beyond the `Arc` clone.
-    pub fn lookup(&self, presented: &Presented<'_>) -> Lookup {
-        let kind = presented.kind();
-        let digest = self.digest(presented);
-        if let Some(identity) = self.cache.get(&digest) {
-            self.metrics.cache(CacheResult::Hit, kind);
-            return Lookup::Hit(identity);
-        }
-        if let Some(message) = self.cache.refused(&digest) {
-            self.metrics.cache(CacheResult::NegativeHit, kind);
-            return Lookup::Refused(message);
-        }
-        self.metrics.cache(CacheResult::Miss, kind);
-        Lookup::Miss(digest)
+    /// Verifies a password credential again while its entry keeps serving, sharing the
+    /// flight with any miss on it. A refusal (the password changed, the user was
+    /// deactivated) drops the entry; a transient failure leaves it to expire as it would.
+    fn renew_in_background(self: &Arc<Self>, digest: Digest, presented: Presented<'_>) {
+        let Some(owned) = OwnedPassword::of(presented) else {
+            return;
+        };
+        let verifier = Arc::clone(self);
+        tokio::spawn(async move {
+            let presented = owned.presented();
+            let kind = presented.kind();
+            let (_, ran) = verifier
+                .in_flight
+                .run(digest, || {
+                    verifier.verify_and_cache(digest, presented, None)
+                })
+                .await;
+            if ran {
+                verifier.metrics.cache(CacheResult::Renewed, kind);
+            }
+        });
     }
 
     async fn verify_token(
@@ -260,13 +322,34 @@ impl Verifier {
     }
 }
 
-/// What the cache knows about a credential.
-pub enum Lookup {
-    Hit(Arc<Identity>),
-    /// Refused recently, with the message it got then.
-    Refused(Arc<str>),
-    /// Unknown: verify for real, then cache under this digest.
-    Miss(Digest),
+/// A password credential copied out of a request for a background renewal; wiped when
+/// dropped.
+enum OwnedPassword {
+    Basic(zeroize::Zeroizing<String>),
+    HeaderPair {
+        username: zeroize::Zeroizing<Vec<u8>>,
+        password: zeroize::Zeroizing<Vec<u8>>,
+    },
+}
+
+impl OwnedPassword {
+    fn of(presented: Presented<'_>) -> Option<Self> {
+        match presented {
+            Presented::Token { .. } => None,
+            Presented::Basic { encoded } => Some(Self::Basic(encoded.to_owned().into())),
+            Presented::HeaderPair { username, password } => Some(Self::HeaderPair {
+                username: username.to_vec().into(),
+                password: password.to_vec().into(),
+            }),
+        }
+    }
+
+    fn presented(&self) -> Presented<'_> {
+        match self {
+            Self::Basic(encoded) => Presented::Basic { encoded },
+            Self::HeaderPair { username, password } => Presented::HeaderPair { username, password },
+        }
+    }
 }
 
 /// Refusals that stay refusals for as long as this configuration serves.
@@ -280,3 +363,6 @@ fn is_permanent(error: &AuthError) -> bool {
         | AuthError::IssuerUnavailable => false,
     }
 }
+
+#[cfg(test)]
+mod tests;

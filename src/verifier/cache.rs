@@ -14,12 +14,16 @@
 //! identity on its low 64 bits (`DigestHasher`) instead of a second SipHash.
 //!
 //! An entry lives for `min(ttl, token exp)`; the time claims are rechecked on every hit
-//! anyway, so an entry can never outlive its token. Failures are remembered separately
+//! anyway, so an entry can never outlive its token. A password entry (Basic, the header
+//! pair) also carries the instant from which a hit asks for it to be verified again in
+//! the background (`Hit::refresh_due`), so that a credential in constant use is renewed
+//! before it expires and its clients never wait for a password hash. Failures are remembered separately
 //! (a small negative cache) so a client repeating a bad token or a wrong password does
 //! not cost a signature check or a hash each time.
 
 use crate::iso8601::unix_now;
 use std::hash::{BuildHasher, Hasher};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -112,6 +116,25 @@ impl BuildHasher for DigestHasher {
     }
 }
 
+/// A cached identity, and for a password credential when to renew it.
+#[derive(Clone)]
+struct Entry {
+    identity: Arc<Identity>,
+    renew: Option<Arc<Renewal>>,
+}
+
+/// When a hit should start renewing an entry, and whether one already did.
+struct Renewal {
+    from: Instant,
+    claimed: AtomicBool,
+}
+
+/// A cache hit: the identity, and whether this hit is the one that should renew it.
+pub struct Hit {
+    pub identity: Arc<Identity>,
+    pub refresh_due: bool,
+}
+
 /// Caps each entry's lifetime at its identity's expiry, and at the instant what the user
 /// store said about its user goes stale. moka does not expire to the instant, so `get`
 /// checks both again: this only bounds how long a dead entry takes memory.
@@ -119,24 +142,48 @@ struct CapAtExpiry {
     ttl: Duration,
 }
 
-impl Expiry<Digest, Arc<Identity>> for CapAtExpiry {
-    fn expire_after_create(
-        &self,
-        _key: &Digest,
-        identity: &Arc<Identity>,
-        _created_at: Instant,
-    ) -> Option<Duration> {
+impl CapAtExpiry {
+    fn lifetime(&self, identity: &Identity) -> Duration {
         let Some(expires_at) = identity.expires_at else {
-            return Some(self.ttl);
+            return self.ttl;
         };
         // One second of slack: the hit path rechecks `exp` to the second anyway.
         let left = Duration::from_secs(expires_at.saturating_sub(unix_now()).saturating_add(1));
-        Some(left.min(self.ttl))
+        left.min(self.ttl)
     }
 }
 
+impl Expiry<Digest, Entry> for CapAtExpiry {
+    fn expire_after_create(
+        &self,
+        _key: &Digest,
+        entry: &Entry,
+        _created_at: Instant,
+    ) -> Option<Duration> {
+        Some(self.lifetime(&entry.identity))
+    }
+
+    /// A renewed entry lives as long as a new one: moka's default would keep the old
+    /// entry's expiry, and the renewal would be for nothing.
+    fn expire_after_update(
+        &self,
+        _key: &Digest,
+        entry: &Entry,
+        _updated_at: Instant,
+        _duration_until_expiry: Option<Duration>,
+    ) -> Option<Duration> {
+        Some(self.lifetime(&entry.identity))
+    }
+}
+
+/// The share of an entry's life after which a hit renews it: late enough that a
+/// credential used once is never hashed twice, early enough that a renewal (one password
+/// hash, perhaps a database lookup) finishes long before the entry expires.
+const RENEW_AFTER: (u32, u32) = (3, 4);
+
 pub struct IdentityCache {
-    positive: Cache<Digest, Arc<Identity>, DigestHasher>,
+    positive: Cache<Digest, Entry, DigestHasher>,
+    ttl: Duration,
     negative: Option<Cache<Digest, Arc<str>, DigestHasher>>,
     leeway: u64,
 }
@@ -155,6 +202,7 @@ impl IdentityCache {
         });
         Self {
             positive,
+            ttl,
             negative,
             leeway,
         }
@@ -162,8 +210,8 @@ impl IdentityCache {
 
     /// A live cached identity. An entry whose token has expired is dropped and reported
     /// as a miss, so the caller re-verifies and refuses with the precise reason.
-    pub fn get(&self, digest: &Digest) -> Option<Arc<Identity>> {
-        let identity = self.positive.get(digest)?;
+    pub fn get(&self, digest: &Digest) -> Option<Hit> {
+        let Entry { identity, renew } = self.positive.get(digest)?;
         // Checked here as well as in the expiry: moka's per-entry expiry is not exact
         // (seen serving an entry past its `fresh_until`), and these two instants are
         // what keeps an expired token or a changed user from being served.
@@ -176,11 +224,52 @@ impl IdentityCache {
             self.positive.invalidate(digest);
             return None;
         }
-        Some(identity)
+        // Only the first hit past the mark renews; the others keep using the entry.
+        let refresh_due = renew.is_some_and(|renew| {
+            renew.from <= Instant::now() && !renew.claimed.swap(true, Ordering::AcqRel)
+        });
+        Some(Hit {
+            identity,
+            refresh_due,
+        })
     }
 
+    /// Caches a token's identity.
     pub fn insert(&self, digest: Digest, identity: Arc<Identity>) {
-        self.positive.insert(digest, identity);
+        self.positive.insert(
+            digest,
+            Entry {
+                identity,
+                renew: None,
+            },
+        );
+    }
+
+    /// Caches a password credential's identity, to be renewed by a hit in the last
+    /// quarter of its life (the sooner of the cache TTL and the user entry's freshness).
+    pub fn insert_renewable(&self, digest: Digest, identity: Arc<Identity>) {
+        let now = Instant::now();
+        let mut expires = now + self.ttl;
+        if let Some(fresh_until) = identity.fresh_until {
+            expires = expires.min(fresh_until);
+        }
+        let life = expires.saturating_duration_since(now);
+        let renewal = Renewal {
+            from: now + life * RENEW_AFTER.0 / RENEW_AFTER.1,
+            claimed: AtomicBool::new(false),
+        };
+        self.positive.insert(
+            digest,
+            Entry {
+                identity,
+                renew: Some(Arc::new(renewal)),
+            },
+        );
+    }
+
+    /// Drops an entry whose renewal found the credential no longer valid.
+    pub fn invalidate(&self, digest: &Digest) {
+        self.positive.invalidate(digest);
     }
 
     /// The remembered refusal message for a credential that failed recently.
